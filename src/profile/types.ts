@@ -1,0 +1,44 @@
+// Types of dialect profiles and of the events they put on the wire. The zod
+// schema in schema.ts is the source of the Profile type and of the published
+// JSON Schema; these are the runtime shapes everything else uses.
+
+/** How a member is named in a notice: fields present depend on the template. */
+export interface Who {
+  readonly addr?: string;
+  readonly name?: string;
+}
+
+/** One line the server sends, as the kit understands it. */
+export type ServerEvent =
+  | { readonly type: 'welcome'; readonly who: Who }
+  | { readonly type: 'join'; readonly who: Who }
+  | { readonly type: 'chat'; readonly who: Who; readonly text: string }
+  | { readonly type: 'leave'; readonly who: Who }
+  | { readonly type: 'idleLeave'; readonly who: Who }
+  | { readonly type: 'renamed'; readonly who: Who }
+  | { readonly type: 'whoHeader' }
+  | { readonly type: 'whoEntry'; readonly who: Who }
+  | { readonly type: 'private'; readonly who: Who; readonly target: string; readonly text: string }
+  | { readonly type: 'group'; readonly who: Who; readonly group: string; readonly text: string }
+  | { readonly type: 'groupJoin'; readonly who: Who; readonly group: string }
+  | { readonly type: 'groupList'; readonly items: readonly string[] }
+  | { readonly type: 'userList'; readonly items: readonly string[] }
+  | { readonly type: 'profileUpdated'; readonly who: Who; readonly text: string }
+  | { readonly type: 'error'; readonly code: number; readonly text: string };
+
+export type ServerEventType = ServerEvent['type'];
+
+/** One line a client sends, as the kit means it. */
+export type ClientCommand =
+  | { readonly type: 'say'; readonly text: string; readonly name?: string; readonly addr?: string }
+  | { readonly type: 'quit'; readonly name?: string }
+  | { readonly type: 'login'; readonly name: string }
+  | { readonly type: 'who'; readonly name?: string }
+  | { readonly type: 'rename'; readonly newName: string }
+  | { readonly type: 'private'; readonly target: string; readonly text: string; readonly name?: string }
+  | { readonly type: 'group'; readonly group: string; readonly text: string; readonly name?: string }
+  | { readonly type: 'groupJoin'; readonly group: string; readonly name?: string }
+  | { readonly type: 'groupList'; readonly name?: string }
+  | { readonly type: 'profile'; readonly text: string; readonly name?: string };
+
+export type ClientCommandType = ClientCommand['type'];

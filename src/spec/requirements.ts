@@ -1,0 +1,117 @@
+// The requirement registry: the spec's requirements as data. spec/*.md states
+// the same IDs in prose; test/spec-registry.test.ts fails when the two differ.
+// IDs are stable: never renumber, only add (and mark removed ones `retired`).
+
+export type Level = 'MUST' | 'SHOULD' | 'MAY';
+
+export type Section =
+  | 'FRAME'
+  | 'JOIN'
+  | 'CHAT'
+  | 'LEAVE'
+  | 'CLEANUP'
+  | 'ISOLATION'
+  | 'ROBUST'
+  | 'CMD'
+  | 'IDENT'
+  | 'IDLE'
+  | 'ORDER';
+
+export interface Requirement {
+  readonly id: string;
+  readonly level: Level;
+  /** One sentence a test can check, in the spec's own words. */
+  readonly text: string;
+  /** The spec file that states it. */
+  readonly doc: 'core.md' | 'line.md' | 'nameop.md';
+}
+
+const r = (id: string, level: Level, text: string, doc: Requirement['doc'] = 'core.md'): Requirement => ({
+  id,
+  level,
+  text,
+  doc,
+});
+
+export const requirements: readonly Requirement[] = [
+  // Framing (wire formats)
+  r('FRAME-1', 'MUST', 'A line split across several TCP writes, with delays between them, MUST be handled exactly as the same line sent in one write.', 'line.md'),
+  r('FRAME-2', 'MUST', 'Several lines in one TCP write MUST be handled as separate lines, in their order.', 'line.md'),
+  r('FRAME-3', 'MUST', 'Every line the server sends MUST end with LF, and one server line MUST carry exactly one notice.', 'line.md'),
+  r('FRAME-4', 'SHOULD', 'A line that ends with CR LF SHOULD be handled as the same line without the CR.', 'line.md'),
+  r('FRAME-5', 'MUST', 'A multi-byte UTF-8 character split across TCP writes MUST be delivered intact.', 'line.md'),
+  r('FRAME-6', 'SHOULD', 'A final line without LF, followed by the end of the stream, SHOULD be handled as a line.', 'line.md'),
+  r('FRAME-7', 'MUST', 'A nameop Msg is the rest of the line: a Msg that contains "|" MUST be delivered whole.', 'nameop.md'),
+
+  // Join
+  r('JOIN-1', 'MUST', 'When a member joins, every other member present MUST receive exactly one join notice for it.'),
+  r('JOIN-2', 'MUST', "The joiner MUST receive its own join notice exactly once where the profile says so (selfJoin), and never otherwise."),
+  r('JOIN-3', 'MUST', 'Where the profile defines a welcome notice, the joiner MUST receive it exactly once, and no other member may receive it.'),
+
+  // Chat delivery
+  r('CHAT-1', 'MUST', 'Each chat line MUST be delivered exactly once to each other member present when it was sent.'),
+  r('CHAT-2', 'MUST', 'The sender MUST receive its own chat line exactly once where the profile echoes, and never otherwise.'),
+  r('CHAT-3', 'MUST', 'A delivered chat text MUST equal the text sent, byte for byte: not cut, merged with another line, or short of any byte.'),
+  r('CHAT-4', 'MUST', 'A chat notice MUST name its sender as the profile says: by the address the server sees, or by the current name.'),
+
+  // Ordering
+  r('ORDER-1', 'MUST', 'Lines from one sender MUST reach each receiver in the order they were sent.'),
+  r('ORDER-2', 'SHOULD', 'All members SHOULD see the room events they share (joins, chat lines, leaves) in one total order.'),
+
+  // Leave
+  r('LEAVE-1', 'MUST', 'When a member disconnects (FIN or RST), each remaining member MUST receive exactly one leave notice for it.'),
+  r('LEAVE-2', 'MUST', 'No member MUST receive any line from a member after that member’s leave notice.'),
+  r('LEAVE-3', 'MUST', 'Every line a member sent before closing its connection with FIN MUST be delivered to the remaining members before its leave notice.'),
+  r('LEAVE-4', 'MUST', 'Where the profile has a quit command, quit MUST produce the same leave notices as a disconnect, and the server MUST then close the connection.'),
+
+  // Idle timeout
+  r('IDLE-1', 'MUST', 'Where the profile has an idle timeout, a member silent for that long MUST be announced to each remaining member with exactly one idle-leave notice.'),
+  r('IDLE-2', 'MUST', 'A member announced as timed out MUST be disconnected, and nothing it sends afterwards may be relayed.'),
+  r('IDLE-3', 'MUST', 'A member that sends a line before its idle timeout expires MUST NOT be timed out at that expiry.'),
+
+  // Disconnect cleanup
+  r('CLEANUP-1', 'MUST', 'A member that has left MUST no longer appear in the member list (who, list users).'),
+  r('CLEANUP-2', 'MUST', 'After a member leaves, chat among the remaining members MUST keep flowing, exactly once.'),
+  r('CLEANUP-3', 'SHOULD', 'After 1,000 connect/disconnect cycles the server SHOULD still serve, with delivery latency within a bound of its latency before them.'),
+  r('CLEANUP-4', 'MUST', 'A name released by a leave MUST be available to a new login.', 'nameop.md'),
+
+  // Isolation
+  r('ISOLATION-1', 'MUST', 'A member that stops reading MUST NOT delay delivery to the other members beyond the latency bound.'),
+  r('ISOLATION-2', 'MUST', 'While a member is not reading, the other members MUST still receive every line exactly once.'),
+  r('ISOLATION-3', 'MUST', 'A member the server evicts because it does not read MUST be announced to the remaining members with a leave notice.'),
+  r('ISOLATION-4', 'MUST', 'A hostile peer sending garbage or over-long lines MUST NOT change what the other members receive.'),
+
+  // Robustness
+  r('ROBUST-1', 'MUST', 'After a line longer than its maximum (256 B to 1 MiB), the server MUST keep serving the other members.'),
+  r('ROBUST-2', 'MUST', 'After invalid UTF-8 or binary garbage, the server MUST keep serving the other members.'),
+  r('ROBUST-3', 'MUST', 'After a malformed command or frame (no "|", unknown op, bad name, "rename" without "|"), the server MUST keep serving the other members.'),
+  r('ROBUST-4', 'MUST', 'After a half-close, a reset (RST), or input of one byte per write, the server MUST keep serving the other members.'),
+  r('ROBUST-5', 'MUST', 'After a burst of concurrent connects and disconnects, the server MUST keep serving.'),
+  r('ROBUST-6', 'SHOULD', 'A line longer than the maximum SHOULD end the offender’s connection, after an error where the dialect can express one.'),
+
+  // Commands
+  r('CMD-1', 'MUST', 'The member list (who, list users) MUST name exactly the current members, each once, and go to the requester only.'),
+  r('CMD-2', 'MUST', 'rename MUST be acknowledged to the requester only, and later notices MUST carry the new name.'),
+  r('CMD-3', 'MUST', 'A private message MUST reach its target exactly once and no other member.'),
+  r('CMD-4', 'MUST', 'A group message MUST reach each member of the group exactly once and no one outside it.'),
+  r('CMD-5', 'MUST', 'Joining a group that does not exist MUST create it, and the group list MUST then include it.'),
+  r('CMD-6', 'SHOULD', 'A private message to an unknown member SHOULD be answered with an error to the sender only.'),
+
+  // Identity
+  r('IDENT-1', 'MUST', 'A login with a name bound to another connection MUST be refused with an error, and the name MUST stay bound to its owner.', 'nameop.md'),
+  r('IDENT-2', 'MUST', 'A frame whose Name differs from the name bound to its connection MUST get an error and MUST NOT be relayed.', 'nameop.md'),
+  r('IDENT-3', 'MUST', 'Before login, say, private and group frames MUST be refused with an error and MUST NOT be relayed.', 'nameop.md'),
+  r('IDENT-4', 'MUST', 'In a dialect that identifies members by address, the address in notices MUST be the client’s address as the server sees it.'),
+];
+
+const byId = new Map(requirements.map((req) => [req.id, req]));
+
+export function requirement(id: string): Requirement {
+  const req = byId.get(id);
+  if (!req) throw new Error(`unknown requirement ID ${id}`);
+  return req;
+}
+
+export function sectionOf(id: string): Section {
+  return id.slice(0, id.indexOf('-')) as Section;
+}
