@@ -1,0 +1,3 @@
+module chat-conformance/bench/peers
+
+go 1.19
