@@ -42,3 +42,19 @@ export type ClientCommand =
   | { readonly type: 'profile'; readonly text: string; readonly name?: string };
 
 export type ClientCommandType = ClientCommand['type'];
+
+/**
+ * Everything that can be wrong with a profile or with its use: unknown
+ * built-in, unreadable file, invalid JSON, schema violation, bad template or
+ * pattern, a notice or command the profile lacks, a value its pattern refuses.
+ * `where` is the place in the profile (e.g. "notices.chat") when there is one.
+ */
+export class ProfileError extends Error {
+  override readonly name = 'ProfileError';
+  constructor(
+    message: string,
+    readonly where?: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,110 @@
+// The profile format as one zod 4 schema: it is the TypeScript type
+// (z.output), the runtime validator, and the source of the published JSON
+// Schema (scripts/gen-schemas.ts writes spec/schema/profile.schema.json).
+// Templates and patterns are plain strings here; load.ts checks what JSON
+// Schema cannot say (placeholders known and allowed, patterns compile).
+import { z } from 'zod';
+import { placeholders } from './template.js';
+import type { ClientCommandType, ServerEventType } from './types.js';
+
+const template = (what: string) => z.string().describe(`Template of ${what}.`);
+
+const pattern = z
+  .string()
+  .min(1)
+  .describe('Regular expression source (JavaScript, compiled with the u flag) that replaces the placeholder default.');
+
+const Patterns = z
+  .strictObject(Object.fromEntries(placeholders.map((p) => [p, pattern.optional()])) as Record<
+    (typeof placeholders)[number],
+    z.ZodOptional<typeof pattern>
+  >)
+  .describe('Regex overrides per placeholder; placeholders not named keep their default pattern.');
+
+const Notices = z
+  .strictObject({
+    welcome: template('the greeting only the joiner receives ({addr} {name})').optional(),
+    join: template('the join notice ({addr} {name})').optional(),
+    chat: template('a chat line ({text}; {addr} {name})'),
+    leave: template('the leave notice after a disconnect or quit ({addr} {name})').optional(),
+    idleLeave: template('the notice that a member timed out ({addr} {name})').optional(),
+    renamed: template('the acknowledgement of a rename ({addr} {name})').optional(),
+    whoHeader: template('the line before the member list (no placeholders)').optional(),
+    whoEntry: template('one line of the member list ({addr} {name})').optional(),
+    private: template('a private message ({target} {text}; {addr} {name})').optional(),
+    group: template('a group message ({group} {text}; {addr} {name})').optional(),
+    groupJoin: template('a group join notice ({group}; {addr} {name})').optional(),
+    groupList: template('the list of groups ({items})').optional(),
+    userList: template('the list of members ({items})').optional(),
+    profileUpdated: template('the acknowledgement of a profile update ({text}; {addr} {name})').optional(),
+    error: template('an error reply ({code} {text})').optional(),
+  })
+  .describe('Server lines by event type. Only chat is required; a missing type is a notice the dialect does not have.');
+
+const Commands = z
+  .strictObject({
+    say: template('a chat line the client sends ({text}; {name} {addr})'),
+    quit: template('the quit command ({name})').optional(),
+    login: template('the login command ({name})').optional(),
+    who: template('the member list request ({name})').optional(),
+    rename: template('the rename command ({name} is the NEW name)').optional(),
+    private: template('a private message ({target} {text}; {name})').optional(),
+    group: template('a group message ({group} {text}; {name})').optional(),
+    groupJoin: template('joining a group ({group}; {name})').optional(),
+    groupList: template('the group list request ({name})').optional(),
+    profile: template('a profile update ({text}; {name})').optional(),
+  })
+  .describe('Client lines by command type; {name} is the sender except in rename. Only say is required.');
+
+export const ProfileSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Optional link to this JSON Schema, for editors.'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]*$/)
+      .max(64)
+      .describe('Short name: lower-case letters, digits, ".", "_", "-".'),
+    description: z.string().default('').describe('One line about the server this profile describes.'),
+    source: z.string().optional().describe('Where the dialect comes from (e.g. the seed article file).'),
+    framing: z
+      .enum(['line', 'nameop', 'raw'])
+      .describe('line: LF-terminated lines; nameop: LF-terminated Name|Op|Msg frames; raw: chunks relayed unchanged.'),
+    defaultPort: z.number().int().min(1).max(65535).describe('The port the server listens on by default.'),
+    identity: z.enum(['addr', 'name']).describe('How notices name a member: by the address the server sees, or by a name.'),
+    joinOn: z.enum(['connect', 'login']).describe('When a connection becomes a room member.'),
+    echo: z.boolean().describe('Whether the sender receives its own chat line.'),
+    selfJoin: z.boolean().describe('Whether the joiner receives its own join notice.'),
+    idleTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .default(null)
+      .describe('Milliseconds of silence after which the server announces an idle leave; null for none.'),
+    maxLineBytes: z.number().int().positive().default(65536).describe('Longest line in bytes, LF excluded.'),
+    listSeparator: z
+      .string()
+      .min(1)
+      .regex(/^[^\r\n]+$/)
+      .default('|')
+      .describe('What joins the items of {items}.'),
+    patterns: Patterns.default({}),
+    notices: Notices,
+    commands: Commands,
+  })
+  .meta({
+    title: 'chat-conformance dialect profile',
+    description: 'How one chat server dialect puts events and commands on the wire. See spec/profiles.md.',
+  });
+
+/** A validated profile, defaults filled in. */
+export type Profile = z.output<typeof ProfileSchema>;
+/** What a profile file may contain (defaulted fields optional). */
+export type ProfileInput = z.input<typeof ProfileSchema>;
+export type Framing = Profile['framing'];
+
+// The template keys are the event and command types: the compiler fails here when types.ts gains one.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type NoticeKeysAreEventTypes = Assert<Same<keyof Profile['notices'], ServerEventType>>;
+export type CommandKeysAreCommandTypes = Assert<Same<keyof Profile['commands'], ClientCommandType>>;
