@@ -95,8 +95,24 @@ export abstract class FrameSplitter<F> {
     return this.pendingLength;
   }
 
-  /** Turns one frame's text (strict UTF-8, no LF) into a frame or a typed error. */
-  protected abstract fromText(text: string, offset: number, byteLength: number, ascii: boolean): Decoded<F>;
+  /**
+   * Turns one frame, str[start, end) (strict UTF-8, no LF), into a frame or a
+   * typed error. `offset` and `byteLength` are the frame's place in the byte stream.
+   */
+  protected abstract fromText(
+    str: string,
+    start: number,
+    end: number,
+    offset: number,
+    byteLength: number,
+    ascii: boolean,
+  ): Decoded<F>;
+
+  /**
+   * Called before the frames of a new string are passed to fromText, in
+   * increasing order; `mayHoldCr` is false when no frame in it holds a CR.
+   */
+  protected beginText(_str: string, _mayHoldCr: boolean): void {}
 
   push(chunk: Uint8Array): Decoded<F>[] {
     const out: Decoded<F>[] = [];
@@ -194,7 +210,8 @@ export abstract class FrameSplitter<F> {
     const max = this.maxFrameBytes;
     const strip = this.crlf === 'strip';
     const strict = this.crlf === 'strict';
-    let cr = strict ? str.indexOf('\r') : -1;
+    let cr = str.indexOf('\r');
+    this.beginText(str, cr >= 0 && !strict);
     let k = 0;
     while (k < str.length) {
       const lf = str.indexOf('\n', k);
@@ -204,7 +221,7 @@ export abstract class FrameSplitter<F> {
       else {
         if (strict && cr !== -1 && cr < k) cr = str.indexOf('\r', k);
         if (strict && cr !== -1 && cr < end) out.push(bareCr(at + cr));
-        else out.push(this.fromText(str.slice(k, end), at + k, end - k, true));
+        else out.push(this.fromText(str, k, end, at + k, end - k, true));
       }
       k = lf + 1;
     }
@@ -225,7 +242,7 @@ export abstract class FrameSplitter<F> {
       else {
         if (strict && cr !== -1 && cr < k) cr = buf.indexOf(CR, k);
         if (strict && cr !== -1 && cr < end) out.push(bareCr(base + cr));
-        else if (valid) out.push(this.fromText(buf.toString('utf8', k, end), base + k, end - k, false));
+        else if (valid) out.push(this.fromDecoded(buf.toString('utf8', k, end), base + k, end - k, false));
         else out.push(this.fromUnchecked(buf, k, end, base + k));
       }
       k = lf + 1;
@@ -243,10 +260,15 @@ export abstract class FrameSplitter<F> {
 
   private fromUnchecked(buf: Buffer, start: number, end: number, offset: number): Decoded<F> {
     const bytes = buf.subarray(start, end);
-    if (isAscii(bytes)) return this.fromText(buf.toString('latin1', start, end), offset, end - start, true);
-    if (isUtf8(bytes)) return this.fromText(buf.toString('utf8', start, end), offset, end - start, false);
+    if (isAscii(bytes)) return this.fromDecoded(buf.toString('latin1', start, end), offset, end - start, true);
+    if (isUtf8(bytes)) return this.fromDecoded(buf.toString('utf8', start, end), offset, end - start, false);
     const bad = firstInvalidUtf8(buf, start, end);
     return codecError('INVALID_UTF8', offset + (bad < 0 ? 0 : bad - start), 'frame is not valid UTF-8');
+  }
+
+  private fromDecoded(text: string, offset: number, byteLength: number, ascii: boolean): Decoded<F> {
+    this.beginText(text, this.crlf !== 'strict');
+    return this.fromText(text, 0, text.length, offset, byteLength, ascii);
   }
 
   /** Whether `held` bytes without LF, the last being `lastByte`, already exceed the limit (a final CR may still be the CR of CR LF). */
@@ -283,8 +305,8 @@ function bareCr(offset: number): Decoded<never> {
 
 /** Splits an LF-framed byte stream into text lines. */
 export class LineDecoder extends FrameSplitter<LineFrame> {
-  protected fromText(text: string, offset: number, byteLength: number): Decoded<LineFrame> {
-    return { kind: 'frame', frame: { text, offset, byteLength } };
+  protected fromText(str: string, start: number, end: number, offset: number, byteLength: number): Decoded<LineFrame> {
+    return { kind: 'frame', frame: { text: str.slice(start, end), offset, byteLength } };
   }
 }
 

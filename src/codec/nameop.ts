@@ -11,42 +11,82 @@ const SURELY_SHORT_NAME_UNITS = Math.floor(MAX_NAME_BYTES / 3);
 const utf8Length = (text: string, ascii: boolean): number => (ascii ? text.length : Buffer.byteLength(text, 'utf8'));
 
 /**
- * Splits one line's text into Name, Op and Msg. `offset` is the stream offset
- * of the text's first byte, `byteLength` its UTF-8 length; error offsets point
- * at the offending field (MISSING_FIELD: the end of the line, where a "|" was due).
+ * Finds the "|" separators of successive frames in one string. The search
+ * position only moves forward, so a string of many frames without "|" costs
+ * one scan, not one scan to the end per frame.
  */
-function parseFields(text: string, offset: number, byteLength: number, ascii: boolean): Decoded<NameopFrame> {
-  const bar1 = text.indexOf('|');
-  const bar2 = bar1 < 0 ? -1 : text.indexOf('|', bar1 + 1);
-  if (bar2 < 0)
-    return codecError('MISSING_FIELD', offset + byteLength, `expected Name|Op|Msg, found ${bar1 < 0 ? 'no' : 'one'} "|"`);
+class BarCursor {
+  private str = '';
+  private next = -1;
+  /** Whether a Name in this string may hold CR or LF, so it must be checked. */
+  mayHoldBreaks = true;
 
-  if (bar1 === 0) return codecError('BAD_NAME', offset, 'Name is empty');
-  const name = text.slice(0, bar1);
-  if (bar1 > MAX_NAME_BYTES || (bar1 > SURELY_SHORT_NAME_UNITS && utf8Length(name, ascii) > MAX_NAME_BYTES))
+  reset(str: string, mayHoldBreaks: boolean): void {
+    this.str = str;
+    this.next = -1;
+    this.mayHoldBreaks = mayHoldBreaks;
+  }
+
+  /** Index of the first "|" at or after `from` (non-decreasing between calls), or the string's length. */
+  find(from: number): number {
+    if (this.next < from) {
+      const at = this.str.indexOf('|', from);
+      this.next = at < 0 ? this.str.length : at;
+    }
+    return this.next;
+  }
+}
+
+/**
+ * Splits one frame, str[start, end), into Name, Op and Msg. `offset` is the
+ * stream offset of the frame's first byte, `byteLength` its UTF-8 length; error
+ * offsets point at the offending field (MISSING_FIELD: the end of the frame,
+ * where a "|" was due).
+ */
+function parseFields(
+  bars: BarCursor,
+  str: string,
+  start: number,
+  end: number,
+  offset: number,
+  byteLength: number,
+  ascii: boolean,
+): Decoded<NameopFrame> {
+  const bar1 = bars.find(start);
+  const bar2 = bar1 >= end ? end : bars.find(bar1 + 1);
+  if (bar2 >= end)
+    return codecError('MISSING_FIELD', offset + byteLength, `expected Name|Op|Msg, found ${bar1 >= end ? 'no' : 'one'} "|"`);
+
+  const units = bar1 - start;
+  if (units === 0) return codecError('BAD_NAME', offset, 'Name is empty');
+  const name = str.slice(start, bar1);
+  if (units > MAX_NAME_BYTES || (units > SURELY_SHORT_NAME_UNITS && utf8Length(name, ascii) > MAX_NAME_BYTES))
     return codecError('BAD_NAME', offset, `Name is longer than ${MAX_NAME_BYTES} bytes`);
   // A CR survives in the text under crlf 'keep' (and a bare CR under 'strip'); LF only via parseNameop.
-  if (name.includes('\r') || name.includes('\n')) return codecError('BAD_NAME', offset, 'Name holds CR or LF');
+  if (bars.mayHoldBreaks && (name.includes('\r') || name.includes('\n')))
+    return codecError('BAD_NAME', offset, 'Name holds CR or LF');
 
   const digits = bar2 - bar1 - 1;
   let op = 0;
   let badOp = digits < 1 || digits > MAX_OP_DIGITS;
   // At most nine characters: cheaper than a regex and a parse.
   for (let i = bar1 + 1; !badOp && i < bar2; i++) {
-    const digit = text.charCodeAt(i) - 48;
+    const digit = str.charCodeAt(i) - 48;
     if (digit < 0 || digit > 9) badOp = true;
     else op = op * 10 + digit;
   }
   if (badOp)
     return codecError('BAD_OP', offset + utf8Length(name, ascii) + 1, `Op must be 1 to ${MAX_OP_DIGITS} decimal digits`);
 
-  return { kind: 'frame', frame: { name, op, msg: text.slice(bar2 + 1), offset, byteLength } };
+  return { kind: 'frame', frame: { name, op, msg: str.slice(bar2 + 1, end), offset, byteLength } };
 }
 
 /** Parses one line's text (without its LF) as a nameop frame; `offset` is where the line starts in its stream. */
 export function parseNameop(text: string, offset = 0): Decoded<NameopFrame> {
   const byteLength = Buffer.byteLength(text, 'utf8');
-  const parsed = parseFields(text, offset, byteLength, byteLength === text.length);
+  const bars = new BarCursor();
+  bars.reset(text, true);
+  const parsed = parseFields(bars, text, 0, text.length, offset, byteLength, byteLength === text.length);
   if (parsed.kind === 'frame') {
     const lf = parsed.frame.msg.indexOf('\n');
     if (lf >= 0) {
@@ -59,8 +99,21 @@ export function parseNameop(text: string, offset = 0): Decoded<NameopFrame> {
 
 /** Splits an LF-framed byte stream into nameop frames. */
 export class NameopDecoder extends FrameSplitter<NameopFrame> {
-  protected fromText(text: string, offset: number, byteLength: number, ascii: boolean): Decoded<NameopFrame> {
-    return parseFields(text, offset, byteLength, ascii);
+  private readonly bars = new BarCursor();
+
+  protected override beginText(str: string, mayHoldCr: boolean): void {
+    this.bars.reset(str, mayHoldCr);
+  }
+
+  protected fromText(
+    str: string,
+    start: number,
+    end: number,
+    offset: number,
+    byteLength: number,
+    ascii: boolean,
+  ): Decoded<NameopFrame> {
+    return parseFields(this.bars, str, start, end, offset, byteLength, ascii);
   }
 }
 
