@@ -1,0 +1,47 @@
+// One accepted connection: its address, its outbound queue and the two ways
+// it can end (a graceful FIN after a final flush, or destroy).
+import type { Socket } from 'node:net';
+import { LINGER_MS } from './options.js';
+import { type FlushScheduler, Outbox } from './outbox.js';
+
+export class Client {
+  readonly outbox: Outbox;
+  private lingerTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly socket: Socket,
+    /** ADDR: the peer's address as this server sees it. */
+    readonly addr: string,
+    queueBytes: number,
+    scheduler: FlushScheduler,
+    onOverflow: (queuedBytes: number) => void,
+  ) {
+    this.outbox = new Outbox(socket, queueBytes, scheduler, onOverflow);
+  }
+
+  /** Queues bytes for this turn's batched write; false when the client is over its queue limit. */
+  send(bytes: Buffer): boolean {
+    return this.outbox.send(bytes);
+  }
+
+  /** Flushes what is queued, sends FIN, and destroys the socket if the peer has not closed within lingerMs. */
+  end(lingerMs = LINGER_MS): void {
+    if (this.lingerTimer || this.socket.destroyed) return;
+    this.outbox.flush();
+    this.socket.end();
+    this.lingerTimer = setTimeout(() => this.socket.destroy(), lingerMs);
+    this.lingerTimer.unref();
+  }
+
+  destroy(): void {
+    this.outbox.discard();
+    this.socket.destroy();
+  }
+
+  /** The socket closed: release the timer so nothing outlives the connection. */
+  dispose(): void {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.outbox.discard();
+  }
+}

@@ -1,0 +1,145 @@
+// The reference server: what the spec looks like when it is right. One room,
+// one thread, one codec; every limit is an option with a documented default.
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { compileProfile, loadProfile, type Framing, type Profile } from '../profile/index.js';
+import { formatAddress } from './address.js';
+import { Client } from './client.js';
+import type { Logger } from './log.js';
+import { lineSessions } from './line-session.js';
+import { NameopStatus, nameopSessions } from './nameop-session.js';
+import { resolveLimits, type ServerLimits, type ServerOptions } from './options.js';
+import { FlushScheduler } from './outbox.js';
+import { rawSessions } from './raw-session.js';
+import { type Counters, noticeBytes, type ServerContext, type Session, type SessionFactory } from './session.js';
+
+export type { LeaveReason, LogEvent, Logger } from './log.js';
+export {
+  DEFAULT_MAX_CLIENTS,
+  DEFAULT_MAX_LINE_BYTES,
+  DEFAULT_QUEUE_BYTES,
+  RAW_TAIL_FLUSH_MS,
+  ServerOptionError,
+  type ServerLimits,
+  type ServerOptions,
+} from './options.js';
+export { formatAddress } from './address.js';
+export { NameopOp, NameopStatus } from './nameop-session.js';
+
+export interface ServerStats extends Readonly<Counters> {
+  /** Open connections (members or not). */
+  readonly clients: number;
+  /** Room members. */
+  readonly members: number;
+}
+
+export interface RunningServer {
+  readonly address: { readonly host: string; readonly port: number };
+  /** host:port, IPv6 hosts in brackets. */
+  readonly url: string;
+  readonly profile: Profile;
+  readonly limits: ServerLimits;
+  /** Stops accepting, ends every connection (destroying those that do not close within 500 ms) and resolves once all are closed. */
+  close(): Promise<void>;
+  stats(): ServerStats;
+}
+
+const factories: Readonly<Record<Framing, (ctx: ServerContext) => SessionFactory>> = {
+  line: lineSessions,
+  nameop: nameopSessions,
+  raw: rawSessions,
+};
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const profile = typeof options.profile === 'string' ? await loadProfile(options.profile) : options.profile;
+  const dialect = compileProfile(profile);
+  const limits = resolveLimits(options, profile);
+  const log: Logger = options.log ?? (() => {});
+  const counters: Counters = { accepted: 0, rejected: 0, evicted: 0, timedOut: 0 };
+  const ctx: ServerContext = { dialect, limits, log, counters };
+  const createSession = factories[profile.framing](ctx);
+  const scheduler = new FlushScheduler();
+  const sessions = new Map<Client, Session>();
+  /** Refused connections on their way out: closed with the server too. */
+  const refused = new Set<Client>();
+  let nextId = 1;
+  let closing: Promise<void> | undefined;
+
+  const server = createServer({ allowHalfOpen: true, noDelay: true });
+
+  const accept = (socket: Socket): void => {
+    const id = nextId++;
+    let addr = '?';
+    // Every socket gets an 'error' listener first: an unhandled one would take the server down.
+    socket.on('error', (err: NodeJS.ErrnoException) => log({ event: 'error', id, addr, code: err.code, message: err.message }));
+    const { remoteAddress, remotePort } = socket;
+    if (closing || remoteAddress === undefined || remotePort === undefined) return void socket.destroy();
+    addr = formatAddress(remoteAddress, remotePort);
+    counters.accepted++;
+    log({ event: 'connect', id, addr });
+
+    let session: Session | undefined;
+    const client = new Client(id, socket, addr, limits.queueBytes, scheduler, (queued) => session?.overflow(queued));
+    if (sessions.size >= limits.maxClients) return refuse(client);
+    const accepted = createSession(client);
+    session = accepted;
+    sessions.set(client, accepted);
+    socket.on('data', (chunk: Buffer) => accepted.data(chunk));
+    socket.on('end', () => accepted.end());
+    socket.on('close', () => {
+      sessions.delete(client);
+      accepted.closed();
+      client.dispose();
+      log({ event: 'close', id, addr });
+    });
+    accepted.start();
+  };
+
+  const refuse = (client: Client): void => {
+    counters.rejected++;
+    log({ event: 'reject', id: client.id, addr: client.addr, reason: 'serverFull' });
+    refused.add(client);
+    client.socket.on('close', () => {
+      refused.delete(client);
+      client.dispose();
+    });
+    // Nothing it sends is read; it only hears why, where the dialect can say so.
+    client.socket.on('data', () => {});
+    if (dialect.hasNotice('error')) {
+      const bytes = noticeBytes(dialect, { type: 'error', code: NameopStatus.serverFull, text: 'server full' });
+      if (bytes) client.send(bytes);
+    }
+    client.end();
+  };
+
+  server.on('connection', accept);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // After listening, errors are accept failures (EMFILE...): report them, keep serving.
+  server.on('error', (err: NodeJS.ErrnoException) => log({ event: 'error', code: err.code, message: err.message }));
+
+  const info = server.address() as AddressInfo;
+  return {
+    address: { host: info.address, port: info.port },
+    url: formatAddress(info.address, info.port),
+    profile,
+    limits,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const session of sessions.values()) session.shutdown();
+        for (const client of refused) client.destroy();
+      });
+      return closing;
+    },
+    stats() {
+      let members = 0;
+      for (const session of sessions.values()) if (session.isMember) members++;
+      return { ...counters, clients: sessions.size + refused.size, members };
+    },
+  };
+}
