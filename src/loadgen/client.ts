@@ -1,0 +1,130 @@
+// One load-generator connection: a socket, a codec LineDecoder, and the
+// dialect's matcher. It knows nothing of the run; it reports each server line
+// as the event the profile reads in it.
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { LineDecoder, encodeLine } from '../codec/index.js';
+import type { Dialect } from '../profile/index.js';
+import type { ClientCommand, ServerEvent } from '../profile/types.js';
+
+export type ConnectOutcome =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+export interface BenchClientHooks {
+  /** A server line; event is undefined when the profile matches nothing in it. */
+  readonly onLine: (client: BenchClient, event: ServerEvent | undefined, text: string) => void;
+  readonly onClose: (client: BenchClient) => void;
+}
+
+export class BenchClient {
+  private socket: net.Socket | undefined;
+  private readonly decoder: LineDecoder;
+  /** host:port of this end, as the server sees it (the identity in addr dialects). */
+  addr = '';
+  closed = false;
+  decodeErrors = 0;
+  lines = 0;
+
+  constructor(
+    readonly index: number,
+    /** The login name in name dialects (unique per run). */
+    readonly name: string,
+    private readonly dialect: Dialect,
+    private readonly hooks: BenchClientHooks,
+  ) {
+    this.decoder = new LineDecoder({ maxFrameBytes: dialect.profile.maxLineBytes ?? 65536 });
+  }
+
+  /** The value notices carry for this client: its name or its address. */
+  get identity(): string {
+    return this.dialect.profile.identity === 'name' ? this.name : this.addr;
+  }
+
+  connect(host: string, port: number, deadlineMs: number): Promise<ConnectOutcome> {
+    return new Promise((resolve) => {
+      const socket = net.connect({ host, port });
+      this.socket = socket;
+      let settled = false;
+      const settle = (outcome: ConnectOutcome): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(outcome);
+      };
+      const timer = setTimeout(
+        () => {
+          socket.destroy();
+          settle({ ok: false, code: 'ETIMEDOUT', message: `connect to ${host}:${port} timed out` });
+        },
+        Math.max(1, deadlineMs - performance.now()),
+      );
+      socket.setNoDelay(true); // one line per write: Nagle would add delayed-ACK stalls to latency
+      socket.once('connect', () => {
+        this.addr = formatAddr(socket.localAddress ?? '', socket.localPort ?? 0);
+        settle({ ok: true });
+      });
+      socket.on('error', (err: NodeJS.ErrnoException) => {
+        settle({ ok: false, code: err.code ?? 'ERROR', message: err.message });
+      });
+      socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      socket.once('close', () => {
+        this.closed = true;
+        settle({ ok: false, code: 'ECONNRESET', message: `connection to ${host}:${port} closed before it was established` });
+        for (const item of this.decoder.end()) this.onDecoded(item);
+        this.hooks.onClose(this);
+      });
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const item of this.decoder.push(chunk)) this.onDecoded(item);
+  }
+
+  private onDecoded(item: ReturnType<LineDecoder['push']>[number]): void {
+    if (item.kind === 'error') {
+      this.decodeErrors += 1;
+      return;
+    }
+    this.lines += 1;
+    const text = item.frame.text;
+    this.hooks.onLine(this, this.dialect.match(text), text);
+  }
+
+  /** Sends one command; false when the socket's buffer is full (wait for drain()) or it is closed. */
+  send(cmd: ClientCommand): boolean {
+    const socket = this.socket;
+    if (!socket || this.closed || socket.destroyed) return false;
+    const encoded = encodeLine(this.dialect.renderCommand(cmd));
+    if (!encoded.ok) throw new Error(`bench: cannot encode a ${cmd.type} line: ${encoded.error.message}`);
+    return socket.write(encoded.bytes);
+  }
+
+  /** Resolves when the socket can take more bytes, it closes, or the deadline passes. */
+  drain(deadlineMs: number): Promise<void> {
+    const socket = this.socket;
+    if (!socket || this.closed || !socket.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(1, deadlineMs - performance.now()));
+      socket.once('drain', done);
+      socket.once('close', done);
+    });
+  }
+
+  /** Stops reading: the server's writes to this client back up (a slow consumer). */
+  pause(): void {
+    this.socket?.pause();
+  }
+
+  destroy(): void {
+    this.socket?.destroy();
+  }
+}
+
+export const formatAddr = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);

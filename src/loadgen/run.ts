@@ -1,0 +1,368 @@
+// One bench run: connect, wait for membership, send under a window, drain,
+// report. Every phase ends by a deadline, so a dead or lossy server yields a
+// report with losses, never a hang.
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { ServerEvent, Who } from '../profile/types.js';
+import { BenchClient } from './client.js';
+import { LatencyHistogram } from './histogram.js';
+import { DeliveryLedger } from './ledger.js';
+import { BENCH_DEFAULTS, checkOptions, type BenchOptions } from './options.js';
+import { formatPayload, isSyncText, parsePayload, syncText } from './payload.js';
+import type { BenchReport } from './report.js';
+import { RssSampler } from './rss.js';
+import { Wakeup, sleepUntil, waitUntil } from './wakeup.js';
+
+export type BenchOutcome =
+  | { readonly kind: 'report'; readonly report: BenchReport }
+  /** Not one connection could be opened: nothing was measured. */
+  | { readonly kind: 'unreachable'; readonly message: string };
+
+/** How often the sync line is repeated until every client has seen it. */
+const SYNC_RESEND_MS = 500;
+
+export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
+  checkOptions(options);
+  const o = {
+    window: options.window ?? BENCH_DEFAULTS.window,
+    paused: options.paused ?? BENCH_DEFAULTS.paused,
+    paddingBytes: options.paddingBytes ?? BENCH_DEFAULTS.paddingBytes,
+    timeoutMs: options.timeoutMs ?? BENCH_DEFAULTS.timeoutMs,
+    connectBatch: options.connectBatch ?? BENCH_DEFAULTS.connectBatch,
+    ackTimeoutMs: options.ackTimeoutMs ?? BENCH_DEFAULTS.ackTimeoutMs,
+    stallMs: options.stallMs ?? BENCH_DEFAULTS.stallMs,
+    phaseTimeoutMs: options.phaseTimeoutMs ?? BENCH_DEFAULTS.phaseTimeoutMs,
+  };
+  const { dialect, host, port, clients: measured, senders, messages, ratePerSender, pid } = options;
+  const profile = dialect.profile;
+  const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  const start = performance.now();
+  const originNs = process.hrtime.bigint();
+  const runDeadline = start + o.timeoutMs;
+  // Connect, admission and barrier each get at most a quarter of the run, so a
+  // silent server still reaches the send phase and shows up as losses.
+  const phaseBudget = Math.min(o.phaseTimeoutMs, o.timeoutMs / 4);
+  const phaseDeadline = (): number => Math.min(runDeadline, performance.now() + phaseBudget);
+  const notes: string[] = [];
+  const token = randomBytes(4).toString('hex');
+
+  const total = measured + o.paused;
+  const last = measured - 1; // the last joiner: it joins after everyone else is in
+  const wake = new Wakeup();
+  const ledger = new DeliveryLedger(measured, senders, messages);
+  const latency = new LatencyHistogram();
+  const sent = new Array<number>(senders).fill(0);
+  const outstanding = Array.from({ length: senders }, () => new Map<number, number>());
+  const senderWake = Array.from({ length: senders }, () => new Wakeup());
+  const connected = new Uint8Array(total);
+  // Membership state, with counters so barrier checks stay cheap at 10,000 clients.
+  const admitted = new Uint8Array(total);
+  const sawLastJoin = new Uint8Array(measured);
+  const sawSync = new Uint8Array(measured);
+  const lastJoinSeen = new Array<string | undefined>(measured);
+  let admittedCount = 0;
+  let lastJoinCount = 0;
+  let syncCount = 0;
+  let closedCount = 0;
+  let unexpected = 0;
+  let serverErrors = 0;
+  let ackTimeouts = 0;
+  let lastDeliveryAt = 0;
+  let sendingStarted = false;
+  const disconnectedDuringRun = new Set<number>();
+
+  // Who acknowledges a sender's lines: its own echo, or else the next client.
+  const ackReceiver = (s: number): number => (profile.echo ? s : measured > 1 ? (s + 1) % measured : -1);
+  const identityOf = (who: Who): string | undefined => (profile.identity === 'name' ? who.name : who.addr);
+  // The signal that a connection is in the room, if the dialect gives one.
+  const admission: 'selfJoin' | 'welcome' | 'none' =
+    profile.joinOn === 'login'
+      ? profile.selfJoin && dialect.hasNotice('join')
+        ? 'selfJoin'
+        : 'none'
+      : dialect.hasNotice('welcome')
+        ? 'welcome'
+        : profile.selfJoin && dialect.hasNotice('join')
+          ? 'selfJoin'
+          : 'none';
+
+  const onChat = (client: BenchClient, text: string): void => {
+    const i = client.index;
+    if (i >= measured) return; // a paused client is not measured
+    const payload = parsePayload(text);
+    if (!payload) {
+      if (isSyncText(text, token) && !sawSync[i]) {
+        sawSync[i] = 1;
+        syncCount += 1;
+        wake.notify();
+      }
+      return;
+    }
+    if (!profile.echo && payload.sender === i) {
+      unexpected += 1;
+      return;
+    }
+    const verdict = ledger.record(i, payload.sender, payload.seq);
+    if (verdict === 'foreign') {
+      unexpected += 1;
+      return;
+    }
+    if (verdict === 'duplicate') return;
+    const nowNs = Number(process.hrtime.bigint() - originNs);
+    latency.record((nowNs - payload.sentNs) / 1e6);
+    lastDeliveryAt = performance.now();
+    if (ackReceiver(payload.sender) === i && outstanding[payload.sender]!.delete(payload.seq)) senderWake[payload.sender]!.notify();
+    wake.notify();
+  };
+
+  const onEvent = (client: BenchClient, event: ServerEvent): void => {
+    const i = client.index;
+    switch (event.type) {
+      case 'chat':
+        onChat(client, event.text);
+        return;
+      case 'welcome':
+        if (admission === 'welcome') admit(client);
+        return;
+      case 'join': {
+        const who = identityOf(event.who);
+        if (who === undefined) return;
+        if (admission === 'selfJoin' && who === client.identity) admit(client);
+        if (i < measured) {
+          // The last joiner's join is the last one each client gets; remember it
+          // in case it arrives before the last joiner's own connect event.
+          lastJoinSeen[i] = who;
+          if (connected[last] && who === clients[last]!.identity) markLastJoin(i);
+        }
+        return;
+      }
+      case 'error':
+        serverErrors += 1;
+        return;
+      default:
+        return;
+    }
+  };
+
+  const markLastJoin = (i: number): void => {
+    if (sawLastJoin[i]) return;
+    sawLastJoin[i] = 1;
+    lastJoinCount += 1;
+    wake.notify();
+  };
+
+  const admit = (client: BenchClient): void => {
+    if (admitted[client.index]) return;
+    admitted[client.index] = 1;
+    admittedCount += 1;
+    if (client.index >= measured) client.pause();
+    wake.notify();
+  };
+
+  const clients: BenchClient[] = Array.from(
+    { length: total },
+    (_, i) =>
+      new BenchClient(i, `lg${token}-${i}`, dialect, {
+        onLine: (client, event) => {
+          if (event) onEvent(client, event);
+        },
+        onClose: (client) => {
+          closedCount += 1;
+          if (sendingStarted && client.index < measured) disconnectedDuringRun.add(client.index);
+          // A closed ack receiver will never acknowledge: free the windows waiting on it.
+          for (let s = 0; s < senders; s++) {
+            if (ackReceiver(s) === client.index) {
+              outstanding[s]!.clear();
+              senderWake[s]!.notify();
+            }
+          }
+          wake.notify();
+        },
+      }),
+  );
+
+  let firstFailure: string | undefined;
+  let failures = 0;
+  const connectOne = async (i: number, deadline: number): Promise<boolean> => {
+    const client = clients[i]!;
+    const outcome = await client.connect(host, port, deadline);
+    if (!outcome.ok) {
+      failures += 1;
+      firstFailure ??= `${outcome.code}: ${outcome.message}`;
+      return false;
+    }
+    connected[i] = 1;
+    if (profile.joinOn === 'login') client.send({ type: 'login', name: client.name });
+    if (i >= measured && admission === 'none') client.pause();
+    return true;
+  };
+
+  const rss = pid !== undefined ? new RssSampler(pid) : undefined;
+  const finish = (): void => {
+    for (const client of clients) client.destroy();
+  };
+
+  try {
+    // Connect: the first connection alone (is the target there at all?), then batches.
+    const connectDeadline = phaseDeadline();
+    const order = [...Array.from({ length: total }, (_, i) => i).filter((i) => i !== last)];
+    const first = order.shift() ?? last;
+    if (!(await connectOne(first, connectDeadline))) {
+      return { kind: 'unreachable', message: `cannot connect to ${target}: ${firstFailure ?? 'unknown error'}` };
+    }
+    for (let b = 0; b < order.length && performance.now() < connectDeadline; b += o.connectBatch) {
+      await Promise.all(order.slice(b, b + o.connectBatch).map((i) => connectOne(i, connectDeadline)));
+    }
+    // The last joiner joins once everyone else is in, so its join notice reaching
+    // all of them means they are all members.
+    const others = order.concat(first).filter((i) => i !== last);
+    const admittedAll = (): boolean =>
+      admittedCount + closedCount >= others.length && others.every((i) => !connected[i] || clients[i]!.closed || admitted[i]);
+    if (admission !== 'none' && !(await waitUntil(admittedAll, wake, phaseDeadline())))
+      notes.push(`admission: not every client got its ${admission === 'welcome' ? 'welcome' : 'own join notice'} by the deadline`);
+    if (first !== last && performance.now() < runDeadline) await connectOne(last, phaseDeadline());
+    if (connected[last]) {
+      const lastIdentity = clients[last]!.identity;
+      for (let i = 0; i < measured; i++) if (lastJoinSeen[i] === lastIdentity) markLastJoin(i);
+    }
+    if (failures > 0) notes.push(`${failures} of ${total} connections failed (first: ${firstFailure})`);
+    const connectMs = performance.now() - start;
+
+    // Membership barrier.
+    const barrierStart = performance.now();
+    const live = (i: number): boolean => connected[i] === 1 && !clients[i]!.closed;
+    const measuredIdx = Array.from({ length: measured }, (_, i) => i);
+    const barrier: BenchReport['barrier'] = dialect.hasNotice('join') && connected[last] ? 'join notice' : 'sync line';
+    let readyOf: (i: number) => boolean;
+    if (barrier === 'join notice') {
+      readyOf = (i) => (i === last ? (profile.selfJoin ? sawLastJoin[i] === 1 : admission === 'none' || admitted[i] === 1) : sawLastJoin[i] === 1);
+      await waitUntil(
+        () => lastJoinCount + 1 + closedCount >= measured && measuredIdx.every((i) => !live(i) || readyOf(i)),
+        wake,
+        phaseDeadline(),
+      );
+    } else {
+      const syncer = measuredIdx.find(live);
+      readyOf = (i) => sawSync[i] === 1 || (i === syncer && !profile.echo);
+      const deadline = phaseDeadline();
+      for (let attempt = 0; syncer !== undefined && performance.now() < deadline; attempt++) {
+        clients[syncer]!.send({ type: 'say', text: syncText(token, attempt), name: clients[syncer]!.name, addr: clients[syncer]!.addr });
+        const until = Math.min(deadline, performance.now() + SYNC_RESEND_MS);
+        const allSynced = (): boolean => syncCount + 1 + closedCount >= measured && measuredIdx.every((i) => !live(i) || readyOf(i));
+        if (await waitUntil(allSynced, wake, until)) break;
+      }
+    }
+    const ready = measuredIdx.filter((i) => live(i) && readyOf(i)).length;
+    const liveMeasured = measuredIdx.filter(live).length;
+    if (ready < liveMeasured) notes.push(`barrier: ${liveMeasured - ready} of ${liveMeasured} clients did not see the ${barrier} by the deadline`);
+    const barrierMs = performance.now() - barrierStart;
+
+    // Send: each sender keeps at most `window` lines unacknowledged.
+    sendingStarted = true;
+    const receivers = measuredIdx.filter(live);
+    const sendStart = performance.now();
+    let deadlineHitWhileSending = false;
+    const runSender = async (s: number): Promise<void> => {
+      const client = clients[s]!;
+      if (!live(s)) return;
+      const window = outstanding[s]!;
+      const acker = ackReceiver(s);
+      const interval = ratePerSender !== undefined ? 1000 / ratePerSender : 0;
+      let next = performance.now();
+      for (let seq = 0; seq < messages; seq++) {
+        for (;;) {
+          const now = performance.now();
+          for (const [q, expiry] of window) {
+            if (expiry > now) break; // insertion order = expiry order
+            window.delete(q);
+            ackTimeouts += 1;
+          }
+          if (window.size < o.window) break;
+          if (now >= runDeadline) break;
+          const oldest = window.values().next().value ?? runDeadline;
+          await senderWake[s]!.wait(Math.min(oldest, runDeadline));
+        }
+        if (interval > 0) {
+          if (performance.now() < next) await sleepUntil(Math.min(next, runDeadline));
+          next += interval;
+        }
+        if (performance.now() >= runDeadline) {
+          deadlineHitWhileSending = true;
+          return;
+        }
+        if (client.closed) return;
+        const sentNs = Number(process.hrtime.bigint() - originNs);
+        const text = formatPayload({ sender: s, seq, sentNs }, o.paddingBytes);
+        const flushed = client.send({ type: 'say', text, name: client.name, addr: client.addr });
+        sent[s]! += 1;
+        if (acker >= 0 && !clients[acker]!.closed) window.set(seq, performance.now() + o.ackTimeoutMs);
+        if (!flushed) await client.drain(runDeadline);
+      }
+    };
+    await Promise.all(Array.from({ length: senders }, (_, s) => runSender(s)));
+    const sendEnd = performance.now();
+    if (deadlineHitWhileSending) notes.push('the run deadline passed while sending');
+
+    // Drain: until every expected delivery arrived, deliveries stall, or the deadline.
+    const linesSent = sent.reduce((a, b) => a + b, 0);
+    const expected = sent.reduce((sum, n, s) => sum + n * (receivers.length - (!profile.echo && receivers.includes(s) ? 1 : 0)), 0);
+    for (;;) {
+      const stallAt = Math.max(lastDeliveryAt, sendEnd) + o.stallMs;
+      if (await waitUntil(() => ledger.received >= expected, wake, Math.min(runDeadline, stallAt))) break;
+      const now = performance.now();
+      if (now >= runDeadline) {
+        notes.push('the run deadline passed while waiting for deliveries');
+        break;
+      }
+      if (Math.max(lastDeliveryAt, sendEnd) + o.stallMs <= now) {
+        notes.push(`deliveries stalled for ${o.stallMs} ms; the rest are counted as lost`);
+        break;
+      }
+    }
+    const drainEnd = performance.now();
+
+    const rssResult = rss?.stop();
+    const activeMs = Math.max(lastDeliveryAt, sendStart) - sendStart;
+    const report: BenchReport = {
+      target,
+      profile: profile.name,
+      clients: {
+        requested: measured,
+        connected: measuredIdx.filter((i) => connected[i]).length,
+        ready,
+        paused: clients.slice(measured).filter((c, k) => connected[measured + k] && !c.closed).length,
+        disconnected: disconnectedDuringRun.size,
+      },
+      barrier,
+      senders,
+      messagesPerSender: messages,
+      window: o.window,
+      ratePerSender: ratePerSender ?? null,
+      linesPlanned: senders * messages,
+      linesSent,
+      deliveries: {
+        expected,
+        received: ledger.received,
+        lost: Math.max(0, expected - ledger.received),
+        duplicated: ledger.duplicates,
+        outOfOrder: ledger.outOfOrder,
+        unexpected,
+      },
+      deliveriesPerSec: activeMs > 0 ? (ledger.received * 1000) / activeMs : 0,
+      latencyMs:
+        latency.count > 0 ? { p50: latency.quantileMs(0.5)!, p99: latency.quantileMs(0.99)!, max: latency.maxMs } : null,
+      wallMs: drainEnd - start,
+      phasesMs: { connect: connectMs, barrier: barrierMs, send: sendEnd - sendStart, drain: drainEnd - sendEnd },
+      ackTimeouts,
+      decodeErrors: clients.reduce((n, c) => n + c.decodeErrors, 0),
+      serverErrors,
+      serverRss: rssResult === undefined ? null : rssResult.ok ? rssResult.summary : { unavailable: rssResult.reason },
+      notes,
+    };
+    return { kind: 'report', report };
+  } finally {
+    rss?.stop();
+    finish();
+  }
+}
