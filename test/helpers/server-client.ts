@@ -35,7 +35,8 @@ export interface TestClient {
 
 export function connectClient(port: number, host = '127.0.0.1'): Promise<TestClient> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ port, host, allowHalfOpen: true });
+    // Like most clients, it ends its side when the server ends its own.
+    const socket = connect({ port, host });
     const decoder = new LineDecoder({ maxFrameBytes: 4 * 1024 * 1024, crlf: 'keep', trailing: 'frame' });
     const lines: string[] = [];
     let received = 0;
