@@ -18,8 +18,8 @@ export type BenchOutcome =
   /** Not one connection could be opened: nothing was measured. */
   | { readonly kind: 'unreachable'; readonly message: string };
 
-/** How often the sync line is repeated until every client has seen it. */
-const SYNC_RESEND_MS = 500;
+/** The sync line is repeated, 25 ms after the first try and backing off to 500 ms, until every client has seen it. */
+const syncResendMs = (attempt: number): number => Math.min(500, 25 * 2 ** attempt);
 
 export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
   checkOptions(options);
@@ -248,7 +248,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
       const deadline = phaseDeadline();
       for (let attempt = 0; syncer !== undefined && performance.now() < deadline; attempt++) {
         clients[syncer]!.send({ type: 'say', text: syncText(token, attempt), name: clients[syncer]!.name, addr: clients[syncer]!.addr });
-        const until = Math.min(deadline, performance.now() + SYNC_RESEND_MS);
+        const until = Math.min(deadline, performance.now() + syncResendMs(attempt));
         const allSynced = (): boolean => syncCount + 1 + closedCount >= measured && measuredIdx.every((i) => !live(i) || readyOf(i));
         if (await waitUntil(allSynced, wake, until)) break;
       }
