@@ -302,6 +302,8 @@ describe('published JSON Schema', () => {
       'empty pattern': { ...base, patterns: { name: '' } },
       'unknown pattern key': { ...base, patterns: { nick: 'x' } },
       'upper-case name': { ...base, name: 'Gopl' },
+      'line limit under 256 B': { ...base, maxLineBytes: 100 },
+      'idle timeout 0': { ...base, idleTimeoutMs: 0 },
     };
     for (const [why, json] of Object.entries(bad)) {
       assert.notDeepEqual(validateJson(published, json), [], `JSON Schema accepts ${why}`);

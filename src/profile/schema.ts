@@ -81,7 +81,13 @@ export const ProfileSchema = z
       .nullable()
       .default(null)
       .describe('Milliseconds of silence after which the server announces an idle leave; null for none.'),
-    maxLineBytes: z.number().int().positive().default(65536).describe('Longest line in bytes, LF excluded.'),
+    maxLineBytes: z
+      .number()
+      .int()
+      .min(256)
+      .max(1_048_576)
+      .default(65536)
+      .describe('Longest line in bytes, LF excluded: 256 B to 1 MiB (spec/core.md, ROBUST-1).'),
     listSeparator: z
       .string()
       .min(1)
