@@ -12,7 +12,8 @@ export type PeerName = (typeof peerNames)[number];
 
 export type BuildResult =
   | { readonly ok: true; readonly binaries: Readonly<Record<PeerName, string>> }
-  | { readonly ok: false; readonly reason: string };
+  /** missingGo: no usable `go` command (a build failure with Go present is not that). */
+  | { readonly ok: false; readonly missingGo: boolean; readonly reason: string };
 
 const INSTALL_HINT = 'install Go 1.19 or later (Debian/Ubuntu: apt-get install golang-go)';
 
@@ -61,15 +62,20 @@ const mtime = (path: string): number | undefined => {
 export async function buildGoPeers(): Promise<BuildResult> {
   const dir = peersDir();
   const version = await run('go', ['version'], dir, 10_000);
-  if (!version.ok) return { ok: false, reason: version.missing ? `go is not on PATH: ${INSTALL_HINT}` : `go does not run (${version.output}): ${INSTALL_HINT}` };
+  if (!version.ok)
+    return {
+      ok: false,
+      missingGo: true,
+      reason: version.missing ? `go is not on PATH: ${INSTALL_HINT}` : `go does not run (${version.output}): ${INSTALL_HINT}`,
+    };
   mkdirSync(join(dir, 'bin'), { recursive: true });
   for (const name of peerNames) {
     const built = mtime(binaryPath(name));
     const sources = [join(dir, name, 'main.go'), join(dir, 'go.mod')].map(mtime);
-    if (sources.some((m) => m === undefined)) return { ok: false, reason: `missing source for ${name} under ${dir}` };
+    if (sources.some((m) => m === undefined)) return { ok: false, missingGo: false, reason: `missing source for ${name} under ${dir}` };
     if (built !== undefined && sources.every((m) => m! < built)) continue;
     const build = await run('go', ['build', '-o', binaryPath(name), `./${name}`], dir, 180_000);
-    if (!build.ok) return { ok: false, reason: `go build ${name} failed: ${build.output}` };
+    if (!build.ok) return { ok: false, missingGo: false, reason: `go build ${name} failed: ${build.output}` };
   }
   return { ok: true, binaries: { 'gopl-unbuffered': binaryPath('gopl-unbuffered'), 'gopl-buffered': binaryPath('gopl-buffered') } };
 }
