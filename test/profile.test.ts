@@ -479,27 +479,17 @@ describe('invalid profiles', () => {
   });
 });
 
-test("a user's own profile file loads by path", async (t) => {
+test("a user's own profile file loads by path (the example in spec/profiles.md)", async (t) => {
+  const doc = readFileSync(packagePath('spec', 'profiles.md'), 'utf8');
+  const example = /## Writing a profile for your own server[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)?.[1];
+  assert.ok(example, 'spec/profiles.md has no example profile');
   const dir = await mkdtemp(join(tmpdir(), 'profile-test-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const file = join(dir, 'irc-like.json');
-  const mine = {
-    name: 'irc-like',
-    framing: 'line',
-    defaultPort: 6000,
-    identity: 'name',
-    joinOn: 'login',
-    echo: false,
-    selfJoin: true,
-    patterns: { name: '[A-Za-z][A-Za-z0-9_]{0,15}' },
-    notices: { chat: '[{*}] <{name}> {text}', join: '* {name} joined', userList: '{{users}} {items}' },
-    commands: { say: '{text}', login: 'NICK {name}', quit: '/quit' },
-    listSeparator: ', ',
-  };
-  await writeFile(file, JSON.stringify(mine));
+  const file = join(dir, 'my-server.json');
+  await writeFile(file, example);
   const d = compileProfile(await loadProfile(file));
-  assert.equal(d.profile.idleTimeoutMs, null, 'defaults are filled in');
-  assert.equal(d.profile.maxLineBytes, 65536);
+  assert.equal(d.profile.maxLineBytes, 65536, 'defaults are filled in');
+  assert.deepEqual(d.match('[12:00:01] <alice> hi'), { type: 'chat', who: { name: 'alice' }, text: 'hi' });
   assert.deepEqual(d.match('[12:00:01] <alice> hi <there>'), { type: 'chat', who: { name: 'alice' }, text: 'hi <there>' });
   assert.deepEqual(d.match('* bob joined'), { type: 'join', who: { name: 'bob' } });
   assert.deepEqual(d.match('{users} alice, bob'), { type: 'userList', items: ['alice', 'bob'] });
