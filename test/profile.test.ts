@@ -370,6 +370,21 @@ describe('render and match (fast-check)', () => {
     assert.equal(d.match(line)?.type, 'join');
   });
 
+  test('1 MiB hostile lines are read in linear time (no catastrophic backtracking)', () => {
+    const n = 1 << 20;
+    const lines = ['a', ':', '1', '|', '[', '1.1.1.1:', '[127.0.0.1:5]a'].map((unit) => unit.repeat(Math.ceil(n / unit.length)));
+    lines.push(`[127.0.0.1:5]${'1.1.1.1:'.repeat(n / 8)}`, `alice|1|${'|'.repeat(n)}`, `[${'1:'.repeat(n / 2)}`);
+    for (const [name, d] of dialects) {
+      for (const line of lines) {
+        const started = performance.now();
+        d.matchAll(line);
+        d.parseCommand(line);
+        const ms = performance.now() - started;
+        assert.ok(ms < 2000, `${name}: ${ms.toFixed(0)} ms on ${JSON.stringify(line.slice(0, 20))}...`);
+      }
+    }
+  });
+
   test('render refuses what could not be read back', () => {
     const en = dialect('gopl-en');
     const nameop = dialect('nameop');
