@@ -1,0 +1,27 @@
+// Reading the member list, whichever way the dialect sends it: one
+// userList frame (nameop) or a header and one entry line per member
+// (who-rename), which only a sync line after it can show to be complete.
+import type { TestClient } from '../../src/runner/client.js';
+import type { CaseContext } from '../../src/runner/context.js';
+import type { Who } from '../../src/profile/types.js';
+
+export async function memberList(ctx: CaseContext, asker: TestClient): Promise<Who[] | undefined> {
+  const start = asker.received.length;
+  const since = (): typeof asker.received => asker.received.slice(start);
+  await asker.command({ type: 'who', name: asker.name });
+  if (ctx.dialect.hasNotice('userList')) {
+    const ok = await ctx.waitUntil(() => since().some((r) => r.event?.type === 'userList'));
+    if (!ok) return undefined;
+    const event = since().find((r) => r.event?.type === 'userList')!.event;
+    return event?.type === 'userList' ? event.items.map((name) => ({ name })) : undefined;
+  }
+  const header = await ctx.waitUntil(() => since().some((r) => r.event?.type === 'whoHeader'));
+  if (!header) return undefined;
+  await ctx.sync([asker]);
+  const lines = since();
+  const from = lines.findIndex((r) => r.event?.type === 'whoHeader');
+  const to = lines.findIndex((r, i) => i > from && r.event?.type === 'chat' && ctx.isSyncText(r.event.text));
+  return lines
+    .slice(from + 1, to < 0 ? undefined : to)
+    .flatMap((r) => (r.event?.type === 'whoEntry' ? [r.event.who] : []));
+}

@@ -1,0 +1,112 @@
+// spec/line.md, Framing: a line is a line however TCP cuts or joins it.
+import { defineCase } from '../../src/runner/case.js';
+import { expectDelivery, type DeliveryRules } from '../../src/runner/delivery.js';
+
+const framingRules = (id: string): DeliveryRules => ({ missing: id, duplicate: id, altered: id, order: id, echo: id, unexpected: id });
+
+export const splitWrites = defineCase({
+  id: 'frame/split-writes',
+  title: 'A line cut into small writes with delays between them arrives as one line',
+  requirements: ['FRAME-1'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const sent = [];
+    for (let i = 0; i < 3; i += 1) {
+      const text = ctx.text(`split write ${i} ${'x'.repeat(ctx.rng.int(5, 40))}`);
+      const sizes = [ctx.rng.int(1, 4), ctx.rng.int(1, 7), ctx.rng.int(2, 9)];
+      await ctx.say(a, text, { sizes, delayMs: ctx.rng.int(3, 15) });
+      sent.push({ from: a, text });
+    }
+    await expectDelivery(ctx, sent, [a, b], framingRules('FRAME-1'));
+  },
+});
+
+export const coalescedWrites = defineCase({
+  id: 'frame/coalesced-writes',
+  title: 'Several lines in one write arrive as separate lines, in order',
+  requirements: ['FRAME-2'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const texts = Array.from({ length: 5 }, (_, i) => ctx.text(`coalesced ${i}`));
+    const bytes = Buffer.from(texts.map((t) => ctx.dialect.renderCommand(ctx.sayCommand(a, t)) + '\n').join(''), 'utf8');
+    await a.sendBytes(bytes, undefined, 0, `${texts.length} lines in one write`);
+    await expectDelivery(ctx, texts.map((text) => ({ from: a, text })), [a, b], framingRules('FRAME-2'));
+  },
+});
+
+export const crlf = defineCase({
+  id: 'frame/crlf',
+  title: 'A line ending in CR LF is the same line without the CR',
+  requirements: ['FRAME-4'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const text = ctx.text('crlf');
+    await a.sendLine(ctx.dialect.renderCommand(ctx.sayCommand(a, text)), { eol: '\r\n' });
+    await expectDelivery(ctx, [{ from: a, text }], [a, b], framingRules('FRAME-4'));
+  },
+});
+
+export const utf8Split = defineCase({
+  id: 'frame/utf8-split',
+  title: 'Multi-byte UTF-8 characters split across writes arrive intact',
+  requirements: ['FRAME-5'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const text = ctx.text('héllo wörld 聊天室 😀 ĳ');
+    // Writes of 1 byte cut every multi-byte character in the middle.
+    await ctx.say(a, text, { sizes: [1], delayMs: 0 });
+    const text2 = ctx.text('日本語のテキスト 🎉');
+    await ctx.say(a, text2, { sizes: [2, 3, 5], delayMs: 2 });
+    await expectDelivery(ctx, [{ from: a, text }, { from: a, text: text2 }], [a, b], framingRules('FRAME-5'));
+  },
+});
+
+export const finalLineWithoutLf = defineCase({
+  id: 'frame/final-line-no-lf',
+  title: 'A last line without LF before the end of the stream is still a line',
+  requirements: ['FRAME-6'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const text = ctx.text('no newline');
+    await a.sendLine(ctx.dialect.renderCommand(ctx.sayCommand(a, text)), { eol: '' });
+    await ctx.leave(a, 'fin');
+    await expectDelivery(ctx, [{ from: a, text, to: [b] }], [b], framingRules('FRAME-6'));
+  },
+});
+
+export const serverLines = defineCase({
+  id: 'frame/server-lines',
+  title: 'Every server line ends with LF and carries exactly one notice',
+  requirements: ['FRAME-3'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const sent = [];
+    for (let i = 0; i < 10; i += 1) {
+      const from = i % 2 ? a : b;
+      const text = ctx.text(`line ${i}`);
+      await ctx.say(from, text);
+      sent.push({ from, text });
+    }
+    await expectDelivery(ctx, sent, [a, b], framingRules('FRAME-3'));
+  },
+});
+
+export const nameopPipeInMsg = defineCase({
+  id: 'frame/nameop-pipe-in-msg',
+  title: 'A nameop Msg holding "|" is delivered whole',
+  requirements: ['FRAME-7'],
+  needs: ['framing:nameop'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const texts = [ctx.text('a|b|c'), ctx.text('|leading and trailing|'), ctx.text('bob|5|spoof|looking')];
+    for (const text of texts) await ctx.say(a, text);
+    await expectDelivery(ctx, texts.map((text) => ({ from: a, text })), [a, b], framingRules('FRAME-7'));
+  },
+});

@@ -1,0 +1,67 @@
+// spec/core.md, Idle timeout: a silent member is announced once, really
+// disconnected, and activity resets its timer.
+import { defineCase } from '../../src/runner/case.js';
+import type { CaseContext } from '../../src/runner/context.js';
+import { delay } from '../../src/runner/clock.js';
+
+function idleTimeout(ctx: CaseContext): number {
+  const ms = ctx.settings.idleTimeoutMs;
+  if (ms === null) ctx.skip('the profile has no idle timeout');
+  return ms;
+}
+
+export const idleLeave = defineCase({
+  id: 'idle/timeout',
+  title: 'A silent member is announced once as timed out and is disconnected',
+  requirements: ['IDLE-1', 'IDLE-2'],
+  needs: ['idle', 'notice:idleLeave'],
+  slow: true,
+  async run(ctx) {
+    const timeout = idleTimeout(ctx);
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const idle = await ctx.join('idle');
+    // a and b keep talking (the context's keepalives), so only `idle` times out.
+    ctx.silent.add(idle);
+    {
+      const announced = await ctx.waitUntil(
+        () => [a, b].every((m) => ctx.eventsAbout(m, 'idleLeave', idle) + ctx.eventsAbout(m, 'leave', idle) >= 1),
+        timeout * 1.5 + ctx.wait(),
+      );
+      if (!announced) ctx.fail('IDLE-1', `no timeout notice for a member silent for ${timeout * 1.5} ms`, { expected: ctx.dialect.render({ type: 'idleLeave', who: ctx.whoOf(idle) }), actual: 'nothing' });
+      ctx.present.splice(ctx.present.indexOf(idle), 1);
+      // After the announcement the member must be gone: its lines must not be relayed.
+      const ghost = ctx.text('spoken after timeout');
+      await ctx.say(idle, ghost);
+      const closed = await ctx.waitUntil(() => idle.isClosed);
+      await ctx.sync([a, b]);
+      for (const m of [a, b]) {
+        const n = ctx.eventsAbout(m, 'idleLeave', idle) + ctx.eventsAbout(m, 'leave', idle);
+        if (n !== 1) ctx.violate('IDLE-1', `${m.label} received ${n} timeout/leave notices for the idle member`, { expected: '1', actual: `${n}` });
+        if (ctx.hasChat(m, idle, ghost)) ctx.violate('IDLE-2', `${m.label} received a line the timed-out member sent after its timeout notice`, { expected: 'nothing', actual: JSON.stringify(ghost) });
+      }
+      if (!closed) ctx.violate('IDLE-2', 'the server did not close the connection of the timed-out member', { expected: 'connection closed', actual: 'still open' });
+    }
+  },
+});
+
+export const idleReset = defineCase({
+  id: 'idle/activity-resets',
+  title: 'A member that speaks before its timeout is not timed out at the old expiry',
+  requirements: ['IDLE-3'],
+  needs: ['idle'],
+  slow: true,
+  async run(ctx) {
+    const timeout = idleTimeout(ctx);
+    const a = await ctx.join('a');
+    const talker = await ctx.join('talker');
+    ctx.silent.add(talker);
+    // Speak at 60% of the timeout, then watch past the first expiry (to 130%).
+    await delay(timeout * 0.6);
+    await ctx.say(talker, ctx.text('still here'));
+    await ctx.waitUntil(() => talker.isClosed || ctx.eventsAbout(a, 'idleLeave', talker) + ctx.eventsAbout(a, 'leave', talker) > 0, timeout * 0.7);
+    if (talker.isClosed || ctx.eventsAbout(a, 'idleLeave', talker) + ctx.eventsAbout(a, 'leave', talker) > 0) {
+      ctx.violate('IDLE-3', `a member that spoke ${Math.round(timeout * 0.6)} ms after joining was timed out at ${timeout} ms`, { expected: 'still a member', actual: talker.isClosed ? 'disconnected' : 'announced as timed out' });
+    }
+  },
+});

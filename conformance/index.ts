@@ -1,0 +1,62 @@
+// Every conformance case, in the order of the spec's sections.
+import type { ConformanceCase } from '../src/runner/case.js';
+import * as frame from './frame/segmentation.js';
+import * as join from './join/join.js';
+import * as chat from './chat/delivery.js';
+import * as leave from './leave/leave.js';
+import * as idle from './idle/idle.js';
+import * as cleanup from './cleanup/cleanup.js';
+import * as isolation from './isolation/isolation.js';
+import * as robust from './robust/robustness.js';
+import * as cmd from './cmd/commands.js';
+import * as ident from './ident/identity.js';
+import { modelCases } from './model/scenarios.js';
+
+export const allCases: readonly ConformanceCase[] = [
+  frame.splitWrites,
+  frame.coalescedWrites,
+  frame.crlf,
+  frame.utf8Split,
+  frame.finalLineWithoutLf,
+  frame.serverLines,
+  frame.nameopPipeInMsg,
+  join.joinNotices,
+  join.joinMany,
+  join.welcome,
+  chat.exactlyOnce,
+  chat.senderFifo,
+  chat.concurrentSenders,
+  chat.totalOrder,
+  leave.leaveFin,
+  leave.leaveRst,
+  leave.leaveQuit,
+  leave.linesBeforeFin,
+  idle.idleLeave,
+  idle.idleReset,
+  cleanup.whoAfterLeave,
+  cleanup.flowAfterLeave,
+  cleanup.nameReuse,
+  cleanup.churn,
+  isolation.slowReader,
+  isolation.hostilePeer,
+  ...robust.longLines,
+  robust.invalidUtf8,
+  robust.binaryGarbage,
+  robust.malformed,
+  robust.halfClose,
+  robust.resetMidLine,
+  robust.bytePerWrite,
+  robust.connectBurst,
+  cmd.who,
+  cmd.rename,
+  cmd.privateMessage,
+  cmd.privateUnknown,
+  cmd.groups,
+  ident.takenName,
+  ident.spoofedName,
+  ident.beforeLogin,
+  ...modelCases,
+];
+
+/** The section of a case ID: the part before the slash. */
+export const sectionOfCase = (id: string): string => id.slice(0, id.indexOf('/'));

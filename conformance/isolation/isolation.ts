@@ -1,0 +1,130 @@
+// spec/core.md, Isolation: a member that stops reading, or one that sends
+// garbage, must not change what the others get or how fast they get it.
+import { defineCase } from '../../src/runner/case.js';
+import type { TestClient } from '../../src/runner/client.js';
+import type { CaseContext } from '../../src/runner/context.js';
+import { expectDelivery, type SentLine } from '../../src/runner/delivery.js';
+import { percentile } from '../../src/runner/stats.js';
+
+/** Chat lines of `from` seen by `to`, counted incrementally (the flood is thousands of lines). */
+class ArrivalCounter {
+  private index = 0;
+  readonly times = new Map<string, number>();
+  constructor(
+    private readonly ctx: CaseContext,
+    private readonly to: TestClient,
+    private readonly from: TestClient,
+  ) {}
+  update(): number {
+    const received = this.to.received;
+    for (; this.index < received.length; this.index += 1) {
+      const r = received[this.index]!;
+      if (r.event?.type === 'chat' && this.ctx.isAbout(r.event.who, this.from) && !this.times.has(r.event.text)) this.times.set(r.event.text, r.at);
+    }
+    return this.times.size;
+  }
+}
+
+interface Flow {
+  readonly sent: SentLine[];
+  readonly latencies: number[];
+  readonly stalled: boolean;
+}
+
+/** a sends `count` lines of `size` bytes with at most `window` not yet seen by b; latency = send to b's arrival. */
+async function flow(ctx: CaseContext, a: TestClient, b: TestClient, count: number, size: number, window: number): Promise<Flow> {
+  const counter = new ArrivalCounter(ctx, b, a);
+  const base = counter.update();
+  const sent: SentLine[] = [];
+  const sentAt = new Map<string, number>();
+  let stalled = false;
+  for (let i = 0; i < count; i += 1) {
+    const ok = await ctx.waitUntil(() => counter.update() - base >= i - window || b.isClosed);
+    if (!ok || b.isClosed) {
+      stalled = true;
+      break;
+    }
+    const head = ctx.text(`flow ${i} `);
+    const text = head + 'x'.repeat(Math.max(0, size - head.length));
+    sentAt.set(text, performance.now() - ctx.epoch);
+    sent.push({ from: a, text });
+    await ctx.say(a, text);
+  }
+  if (!stalled) stalled = !(await ctx.waitUntil(() => counter.update() - base >= sent.length, ctx.wait(2)));
+  const latencies: number[] = [];
+  for (const { text } of sent) {
+    const at = counter.times.get(text);
+    // A line that never arrived counts as delayed by the whole wait: a stall shows in p99.
+    latencies.push(at === undefined ? ctx.wait(2) : at - sentAt.get(text)!);
+  }
+  return { sent, latencies, stalled };
+}
+
+export const slowReader = defineCase({
+  id: 'isolation/slow-reader',
+  title: 'A member that stops reading does not delay or starve the others (and is announced if evicted)',
+  requirements: ['ISOLATION-1', 'ISOLATION-2', 'ISOLATION-3'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const baseline = await flow(ctx, a, b, ctx.settings.quick ? 100 : 300, 100, 16);
+    if (baseline.stalled) ctx.inconclusive('lines did not flow between two members even without a slow reader');
+    const slow = await ctx.join('slow');
+    slow.pause();
+    // Far more than the kernel's socket buffers can hold for the slow member (a few MB on loopback).
+    const size = 8 * 1024;
+    const volume = 24 * 1024 * 1024;
+    const loaded = await flow(ctx, a, b, volume / size, size, 64);
+    const p = (xs: number[], q: number): number => percentile(xs, q);
+    const bound = Math.max(250 * ctx.settings.multiplier, 5 * p(baseline.latencies, 0.99));
+    const figures = `p50 ${p(loaded.latencies, 0.5).toFixed(1)} ms, p99 ${p(loaded.latencies, 0.99).toFixed(1)} ms with the slow reader; p50 ${p(baseline.latencies, 0.5).toFixed(1)} ms, p99 ${p(baseline.latencies, 0.99).toFixed(1)} ms without`;
+    if (loaded.stalled || p(loaded.latencies, 0.99) > bound) {
+      ctx.violate('ISOLATION-1', `with one member not reading, delivery to the others ${loaded.stalled ? 'stalled' : 'slowed'} after ${(loaded.sent.length * size / 1048576).toFixed(1)} MB`, {
+        expected: `p99 ≤ ${bound.toFixed(0)} ms`,
+        actual: figures,
+      });
+    }
+    ctx.present.splice(ctx.present.indexOf(slow), 1);
+    await expectDelivery(ctx, loaded.sent.map((l) => ({ ...l, to: [a, b] })), [a, b], { missing: 'ISOLATION-2', duplicate: 'ISOLATION-2', altered: 'ISOLATION-2', order: 'ORDER-1' }, { timeoutMs: ctx.wait(2) });
+    // Was the slow member evicted? Read what it was sent until the server's close or the end of its lines.
+    slow.resume();
+    const last = loaded.sent.at(-1)?.text;
+    await ctx.waitUntil(() => slow.isClosed || (last !== undefined && ctx.hasChat(slow, a, last)), ctx.wait(3));
+    if (slow.isClosed && ctx.dialect.hasNotice('leave')) {
+      for (const m of [a, b]) {
+        const n = ctx.eventsAbout(m, 'leave', slow);
+        if (n !== 1) {
+          ctx.violate('ISOLATION-3', `the server closed the slow member's connection but ${m.label} received ${n} leave notices for it`, {
+            expected: `1 × ${JSON.stringify(ctx.dialect.render({ type: 'leave', who: ctx.whoOf(slow) }))}`,
+            actual: `${n}`,
+          });
+        }
+      }
+    }
+  },
+});
+
+export const hostilePeer = defineCase({
+  id: 'isolation/hostile-peer',
+  title: 'Garbage and over-long lines from one peer do not change what the others receive',
+  requirements: ['ISOLATION-4'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const hostile = await ctx.connect('hostile');
+    const sent: SentLine[] = [];
+    const garbage = [
+      Buffer.from([0x00, 0xff, 0xfe, 0x0a, 0xc0, 0xaf, 0x0a]),
+      Buffer.alloc(ctx.profile.maxLineBytes + 4096, 0x41),
+      Buffer.from('|||\n\r\n\n', 'latin1'),
+    ];
+    for (let i = 0; i < 30; i += 1) {
+      if (i % 10 === 0) void hostile.sendBytes(garbage[i / 10]!);
+      const from = i % 2 ? a : b;
+      const text = ctx.text(`while a peer misbehaves ${i}`);
+      await ctx.say(from, text);
+      sent.push({ from, text });
+    }
+    await expectDelivery(ctx, sent, [a, b], { missing: 'ISOLATION-4', duplicate: 'ISOLATION-4', altered: 'ISOLATION-4', order: 'ISOLATION-4' }, { ignoreUnrecognised: true });
+  },
+});

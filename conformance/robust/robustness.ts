@@ -1,0 +1,164 @@
+// spec/core.md, Robustness: after hostile input the server stays up and the
+// other members are served. Each case sends one kind of input from a peer,
+// then checks that the room still works and that the server still accepts.
+import { defineCase, type ConformanceCase } from '../../src/runner/case.js';
+import type { TestClient } from '../../src/runner/client.js';
+import type { CaseContext } from '../../src/runner/context.js';
+import { expectDelivery } from '../../src/runner/delivery.js';
+
+/** The room (a, b) must still exchange lines exactly once, and a fresh pair must too. */
+async function stillServing(ctx: CaseContext, a: TestClient, b: TestClient, requirement: string, what: string): Promise<void> {
+  const texts = [ctx.text('still there?'), ctx.text('yes')];
+  await ctx.say(a, texts[0]!);
+  await ctx.say(b, texts[1]!);
+  const rules = { missing: requirement, duplicate: 'CHAT-1', altered: 'CHAT-3', order: 'ORDER-1' };
+  await expectDelivery(ctx, [{ from: a, text: texts[0]! }, { from: b, text: texts[1]! }], [a, b], rules, { ignoreUnrecognised: true });
+  const probe = await ctx.alive();
+  if (!probe.ok) ctx.fail(requirement, `the server stopped serving after ${what}`, { expected: 'two new members can exchange a line', actual: probe.why });
+}
+
+/** A hostile peer: a member where the dialect needs one to be heard (nameop login), else just connected. */
+async function hostilePeer(ctx: CaseContext): Promise<TestClient> {
+  return ctx.profile.joinOn === 'login' ? ctx.join('hostile') : ctx.connect('hostile');
+}
+
+function longLine(label: string, bytes: number): ConformanceCase {
+  return defineCase({
+    id: `robust/long-line-${label}`,
+    title: `A ${label} line does not stop the server${bytes > 65536 ? ' (and should end the offender’s connection)' : ''}`,
+    requirements: bytes > 65536 ? ['ROBUST-1', 'ROBUST-6'] : ['ROBUST-1'],
+    async run(ctx) {
+      const a = await ctx.join('a');
+      const b = await ctx.join('b');
+      const hostile = await hostilePeer(ctx);
+      const start = ctx.text('long ');
+      const overhead = Buffer.byteLength(ctx.dialect.renderCommand(ctx.sayCommand(hostile, start)));
+      const text = start + 'a'.repeat(Math.max(0, bytes - overhead));
+      ctx.noteSaid(hostile, text);
+      await hostile.sendBytes(Buffer.from(ctx.dialect.renderCommand(ctx.sayCommand(hostile, text)) + '\n'), [64 * 1024], 0, `a ${label} line`);
+      if (bytes > ctx.profile.maxLineBytes) {
+        const closed = await ctx.waitUntil(() => hostile.isClosed, ctx.wait(2));
+        if (!closed) ctx.violate('ROBUST-6', `the connection that sent a ${label} line (over the ${ctx.profile.maxLineBytes}-byte maximum) was not closed`, { expected: 'connection closed by the server', actual: 'still open' });
+      }
+      await stillServing(ctx, a, b, 'ROBUST-1', `a ${label} line`);
+    },
+  });
+}
+
+export const longLines = [longLine('256B', 256), longLine('4KiB', 4096), longLine('64KiB', 65536 + 1024), longLine('1MiB', 1024 * 1024)];
+
+export const invalidUtf8 = defineCase({
+  id: 'robust/invalid-utf8',
+  title: 'Invalid UTF-8 does not stop the server',
+  requirements: ['ROBUST-2'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const hostile = await hostilePeer(ctx);
+    const prefix = Buffer.from(ctx.dialect.renderCommand(ctx.sayCommand(hostile, ctx.text('bad '))));
+    for (const bad of [[0xff, 0xfe], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe4, 0xb8], [0xf8, 0x88, 0x80, 0x80, 0x80]]) {
+      await hostile.sendBytes(Buffer.concat([prefix, Buffer.from(bad), Buffer.from('\n')]));
+    }
+    await stillServing(ctx, a, b, 'ROBUST-2', 'invalid UTF-8');
+  },
+});
+
+export const binaryGarbage = defineCase({
+  id: 'robust/binary',
+  title: 'Binary garbage does not stop the server',
+  requirements: ['ROBUST-2'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const hostile = await hostilePeer(ctx);
+    const junk = Buffer.alloc(4096);
+    for (let i = 0; i < junk.length; i += 1) junk[i] = ctx.rng.int(0, 255);
+    junk[100] = 0; // at least one NUL
+    await hostile.sendBytes(junk, [512, 1, 1000]);
+    await hostile.sendBytes(Buffer.from('\n'));
+    await stillServing(ctx, a, b, 'ROBUST-2', '4 KiB of binary garbage');
+  },
+});
+
+export const malformed = defineCase({
+  id: 'robust/malformed',
+  title: 'Malformed commands and frames do not stop the server',
+  requirements: ['ROBUST-3'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const hostile = await hostilePeer(ctx);
+    const n = hostile.name ?? 'x';
+    const inputs =
+      ctx.profile.framing === 'nameop'
+        ? ['|', 'no pipes at all', n, '||', `${n}|notanumber|x`, '|1|empty name', `${'n'.repeat(65)}|1|name too long`, `${n}|99|unknown op`, `${n}|-1|negative`, `${n}|5|`, `${n}|6|nogroup`, `${n}|3|`, `*|3|`]
+        : ['rename', 'renameab', 'rename|', 'renamexyz', 'who|', 'who who', '|', '||||', '\t', ''];
+    for (const input of inputs) await hostile.sendLine(input);
+    await stillServing(ctx, a, b, 'ROBUST-3', `malformed input (${inputs.map((i) => JSON.stringify(i)).join(', ')})`);
+  },
+});
+
+export const halfClose = defineCase({
+  id: 'robust/half-close',
+  title: 'A peer that half-closes (FIN, still reading) does not stop the server',
+  requirements: ['ROBUST-4'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const hostile = await ctx.join('half');
+    const text = ctx.text('then FIN');
+    await ctx.say(hostile, text);
+    await ctx.leave(hostile, 'fin');
+    await stillServing(ctx, a, b, 'ROBUST-4', 'a half-close');
+  },
+});
+
+export const resetMidLine = defineCase({
+  id: 'robust/reset-mid-line',
+  title: 'A peer that resets (RST) in the middle of a line does not stop the server',
+  requirements: ['ROBUST-4'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const hostile = await ctx.join('rst');
+    const text = ctx.text('cut off in the middle');
+    // A server may relay the cut line when the connection ends, or drop it: both are fine here.
+    ctx.noteSaid(hostile, text.slice(0, -3));
+    await hostile.sendBytes(Buffer.from(ctx.dialect.renderCommand(ctx.sayCommand(hostile, text)).slice(0, -3)));
+    await ctx.leave(hostile, 'rst');
+    await stillServing(ctx, a, b, 'ROBUST-4', 'a reset in the middle of a line');
+  },
+});
+
+export const bytePerWrite = defineCase({
+  id: 'robust/byte-per-write',
+  title: 'A line sent one byte per write arrives whole, and the server keeps serving',
+  requirements: ['ROBUST-4', 'FRAME-1'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const text = ctx.text('one byte at a time, ünïcode too');
+    await ctx.say(a, text, { sizes: [1], delayMs: 1 });
+    await expectDelivery(ctx, [{ from: a, text }], [a, b], { missing: 'FRAME-1', duplicate: 'FRAME-1', altered: 'FRAME-1', order: 'FRAME-1' });
+    await stillServing(ctx, a, b, 'ROBUST-4', 'a line sent one byte per write');
+  },
+});
+
+export const connectBurst = defineCase({
+  id: 'robust/connect-burst',
+  title: 'A burst of concurrent connects and disconnects does not stop the server',
+  requirements: ['ROBUST-5'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const n = ctx.settings.quick ? 50 : 200;
+    const settled = await Promise.allSettled(Array.from({ length: n }, (_, i) => ctx.connect(`burst${i}`)));
+    const conns = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    ctx.clients.splice(ctx.clients.length - conns.length, conns.length);
+    // Half say something first; then all leave at once, half by RST.
+    await Promise.all(conns.map((c, i) => (i % 2 ? c.sendLine(ctx.dialect.renderCommand(ctx.sayCommand(c, ctx.text('burst')))) : Promise.resolve())));
+    conns.forEach((c, i) => (i % 3 === 0 ? c.reset() : c.end()));
+    setTimeout(() => conns.forEach((c) => c.destroy()), ctx.wait(0.5)).unref();
+    await stillServing(ctx, a, b, 'ROBUST-5', `${n} concurrent connects and disconnects${conns.length < n ? ` (${n - conns.length} connects failed)` : ''}`);
+  },
+});

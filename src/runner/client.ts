@@ -1,0 +1,236 @@
+// One test client: a TCP connection to the target that records everything it
+// sends and receives (with times) and reads the server's lines as dialect
+// events. Framing goes through the codec; this file never splits bytes.
+import { connect, type Socket } from 'node:net';
+import { LineDecoder } from '../codec/index.js';
+import type { ClientCommand, ServerEvent } from '../profile/types.js';
+import type { Dialect } from '../profile/index.js';
+import { delay, now, type Signal } from './clock.js';
+
+/** Large enough for the 1 MiB lines the robustness suite sends and a server may echo. */
+const RECEIVE_MAX_LINE = 4 * 1024 * 1024;
+
+export interface Target {
+  readonly host: string;
+  readonly port: number;
+}
+
+export type TranscriptEntry =
+  | { readonly at: number; readonly client: string; readonly kind: 'connect'; readonly addr: string }
+  | { readonly at: number; readonly client: string; readonly kind: 'send'; readonly text: string; readonly writes: number }
+  | { readonly at: number; readonly client: string; readonly kind: 'recv'; readonly line: string; readonly event: ServerEvent | undefined }
+  | { readonly at: number; readonly client: string; readonly kind: 'garbage'; readonly detail: string }
+  | { readonly at: number; readonly client: string; readonly kind: 'fin' | 'rst' | 'closed-by-server' | 'pause' | 'resume' };
+
+export interface Received {
+  readonly at: number;
+  readonly line: string;
+  readonly event: ServerEvent | undefined;
+}
+
+/** Where a client's records go: shared by every client of one case. */
+export interface Recorder {
+  readonly epoch: number;
+  readonly signal: Signal;
+  record(entry: TranscriptEntry): void;
+}
+
+export interface ConnectOptions {
+  readonly timeoutMs: number;
+}
+
+export class ConnectError extends Error {
+  constructor(
+    readonly target: Target,
+    readonly code: string,
+  ) {
+    super(`cannot connect to ${target.host}:${target.port}: ${code}`);
+  }
+}
+
+export class TestClient {
+  readonly received: Received[] = [];
+  /** Lines the codec could not decode (invalid UTF-8, over-long). */
+  readonly garbage: string[] = [];
+  /** Set when the server ended or reset the connection. */
+  closedAt: number | undefined;
+  /** The bound name, for dialects that identify members by name. */
+  name: string | undefined;
+  private readonly decoder = new LineDecoder({ maxFrameBytes: RECEIVE_MAX_LINE, crlf: 'keep', trailing: 'frame' });
+  private ended = false;
+
+  private constructor(
+    readonly label: string,
+    private readonly socket: Socket,
+    /** The client's own address as the server sees it: ip:port, IPv6 in brackets. */
+    readonly addr: string,
+    private readonly dialect: Dialect,
+    private readonly recorder: Recorder,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.onBytes(chunk));
+    socket.on('end', () => this.onClosed());
+    socket.on('close', () => this.onClosed());
+    // Errors (ECONNRESET, EPIPE) are how hostile servers behave; they end the client, never the kit.
+    socket.on('error', () => this.onClosed());
+  }
+
+  static connect(label: string, target: Target, dialect: Dialect, recorder: Recorder, options: ConnectOptions): Promise<TestClient> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: target.host, port: target.port });
+      socket.setNoDelay(true);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new ConnectError(target, 'ETIMEDOUT'));
+      }, options.timeoutMs);
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(new ConnectError(target, err.code ?? err.message));
+      });
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        const addr = formatAddr(socket.localAddress ?? '', socket.localPort ?? 0);
+        const client = new TestClient(label, socket, addr, dialect, recorder);
+        recorder.record({ at: now() - recorder.epoch, client: label, kind: 'connect', addr });
+        resolve(client);
+      });
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closedAt !== undefined;
+  }
+
+  get events(): ServerEvent[] {
+    return this.received.flatMap((r) => (r.event ? [r.event] : []));
+  }
+
+  /** Sends one line (LF appended) in the given write sizes, pausing delayMs between writes. */
+  async sendLine(text: string, split?: { readonly sizes?: readonly number[]; readonly delayMs?: number; readonly eol?: string }): Promise<void> {
+    const bytes = Buffer.from(text + (split?.eol ?? '\n'), 'utf8');
+    await this.sendBytes(bytes, split?.sizes, split?.delayMs, text);
+  }
+
+  /** Writes raw bytes, optionally cut into writes of the given sizes (the last size repeats). */
+  async sendBytes(bytes: Uint8Array, sizes?: readonly number[], delayMs = 0, shown?: string): Promise<void> {
+    const writes = cut(bytes, sizes);
+    this.recorder.record({
+      at: now() - this.recorder.epoch,
+      client: this.label,
+      kind: 'send',
+      text: shown ?? describeBytes(bytes),
+      writes: writes.length,
+    });
+    for (const [i, part] of writes.entries()) {
+      if (this.isClosed || this.socket.destroyed) return;
+      const flushed = this.socket.write(part);
+      if (!flushed) await this.drained();
+      if (delayMs > 0 && i < writes.length - 1) await delay(delayMs);
+    }
+  }
+
+  command(cmd: ClientCommand, split?: { readonly sizes?: readonly number[]; readonly delayMs?: number }): Promise<void> {
+    return this.sendLine(this.dialect.renderCommand(cmd), split);
+  }
+
+  /** Close our side with FIN; we keep reading until the server closes. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.recorder.record({ at: now() - this.recorder.epoch, client: this.label, kind: 'fin' });
+    this.socket.end();
+  }
+
+  /** Abort the connection with RST. */
+  reset(): void {
+    this.recorder.record({ at: now() - this.recorder.epoch, client: this.label, kind: 'rst' });
+    this.ended = true;
+    if (!this.socket.destroyed) this.socket.resetAndDestroy();
+    this.onClosed();
+  }
+
+  /** Stop reading: the kernel buffers fill and the server sees a slow consumer. */
+  pause(): void {
+    this.recorder.record({ at: now() - this.recorder.epoch, client: this.label, kind: 'pause' });
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.recorder.record({ at: now() - this.recorder.epoch, client: this.label, kind: 'resume' });
+    this.socket.resume();
+  }
+
+  destroy(): void {
+    this.ended = true;
+    if (!this.socket.destroyed) this.socket.destroy();
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.once('drain', done);
+      this.socket.once('close', done);
+    });
+  }
+
+  private onBytes(chunk: Buffer): void {
+    this.accept(this.decoder.push(chunk));
+  }
+
+  private accept(items: ReturnType<LineDecoder['push']>): void {
+    const at = now() - this.recorder.epoch;
+    for (const item of items) {
+      if (item.kind === 'frame') {
+        const line = item.frame.text;
+        const event = this.dialect.match(line);
+        this.received.push({ at, line, event });
+        this.recorder.record({ at, client: this.label, kind: 'recv', line, event });
+      } else {
+        const detail = `${item.error.code} at byte ${item.error.offset}`;
+        this.garbage.push(detail);
+        this.recorder.record({ at, client: this.label, kind: 'garbage', detail });
+      }
+    }
+    if (items.length > 0) this.recorder.signal.notify();
+  }
+
+  private onClosed(): void {
+    if (this.closedAt !== undefined) return;
+    this.accept(this.decoder.end());
+    this.closedAt = now() - this.recorder.epoch;
+    if (!this.ended) this.recorder.record({ at: this.closedAt, client: this.label, kind: 'closed-by-server' });
+    this.recorder.signal.notify();
+  }
+}
+
+export function formatAddr(host: string, port: number): string {
+  const ip = host.startsWith('::ffff:') ? host.slice(7) : host;
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+function cut(bytes: Uint8Array, sizes?: readonly number[]): Uint8Array[] {
+  if (!sizes || sizes.length === 0) return [bytes];
+  const out: Uint8Array[] = [];
+  let offset = 0;
+  let i = 0;
+  while (offset < bytes.length) {
+    const size = Math.max(1, sizes[Math.min(i, sizes.length - 1)] ?? 1);
+    out.push(bytes.subarray(offset, offset + size));
+    offset += size;
+    i += 1;
+  }
+  return out;
+}
+
+/** A short printable form of bytes for transcripts: text when it is text, hex otherwise. */
+export function describeBytes(bytes: Uint8Array): string {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const head = buf.subarray(0, 64);
+  const printable = head.every((b) => b === 0x0a || b === 0x0d || b === 0x09 || (b >= 0x20 && b < 0x7f));
+  const shown = printable ? JSON.stringify(head.toString('latin1')) : `hex ${head.toString('hex')}`;
+  return buf.length > 64 ? `${shown}… (${buf.length} bytes)` : shown;
+}

@@ -1,0 +1,350 @@
+// The CaseContext: what a case uses to drive the target. It owns the case's
+// clients, their shared transcript, the run's deadlines and the membership
+// protocol (connect, log in, wait for the notices, sync), so cases read as
+// the scenario they check and nothing else.
+import type { Dialect } from '../profile/index.js';
+import type { Profile } from '../profile/index.js';
+import type { ClientCommand, ServerEvent, Who } from '../profile/types.js';
+import { ConnectError, TestClient, type Recorder, type Target, type TranscriptEntry } from './client.js';
+import { now, Signal } from './clock.js';
+import { CaseStop, ViolationStop, violation, type Violation } from './verdict.js';
+import { makeRng, type Rng } from './rng.js';
+
+export interface RunSettings {
+  readonly target: Target;
+  readonly dialect: Dialect;
+  readonly seed: number;
+  /** Runs per property case. */
+  readonly runs: number;
+  readonly quick: boolean;
+  /** One wait's deadline, already multiplied by --timeout-multiplier. */
+  readonly waitMs: number;
+  readonly multiplier: number;
+  /** The target's idle timeout, when the profile has one (may be overridden on the command line). */
+  readonly idleTimeoutMs: number | null;
+  /** Prefix of every name and text this run sends, so runs against one server do not interfere. */
+  readonly prefix: string;
+  /** fast-check replay path, for --path. */
+  readonly path?: string;
+  /** The command line that reaches this target with this profile; replay lines extend it. */
+  readonly replayBase: string;
+}
+
+/** The target stopped accepting connections: the runner turns this into "target down". */
+export class TargetUnreachable extends Error {
+  constructor(readonly connectError: ConnectError) {
+    super(connectError.message);
+  }
+}
+
+export type LeaveHow = 'fin' | 'rst' | 'quit';
+
+export class CaseContext implements Recorder {
+  readonly epoch = now();
+  readonly signal = new Signal();
+  readonly transcript: TranscriptEntry[] = [];
+  readonly violations: Violation[] = [];
+  readonly clients: TestClient[] = [];
+  /** Members the kit knows to be in the room, in join order. */
+  readonly present: TestClient[] = [];
+  readonly rng: Rng;
+  /** Members exempt from keepalives: the subjects of idle-timeout cases. */
+  readonly silent = new Set<TestClient>();
+  private keepalive: NodeJS.Timeout | undefined;
+  /** Every chat text this case sent, by sender label: a later check ignores an earlier check's lines. */
+  readonly said = new Set<string>();
+  /** Set by property cases: the shrunk scenario that failed, and how to replay it. */
+  scenario: { text: string; path: string; seed: number } | undefined;
+  private counter = 0;
+
+  constructor(
+    readonly settings: RunSettings,
+    readonly caseId: string,
+    caseIndex: number,
+  ) {
+    this.rng = makeRng(settings.seed ^ (caseIndex * 0x9e3779b1));
+  }
+
+  get dialect(): Dialect {
+    return this.settings.dialect;
+  }
+
+  get profile(): Profile {
+    return this.settings.dialect.profile;
+  }
+
+  /** The per-wait deadline, optionally scaled (e.g. 3 for a wait that covers many lines). */
+  wait(factor = 1): number {
+    return this.settings.waitMs * factor;
+  }
+
+  record(entry: TranscriptEntry): void {
+    // Bounded: a flooding target must not grow the kit without limit.
+    if (this.transcript.length < 20_000) this.transcript.push(entry);
+  }
+
+  /** A text no other run or case sends: prefix, case, sequence, then the payload. */
+  text(payload = ''): string {
+    this.counter += 1;
+    return `${this.settings.prefix}.${this.counter}${payload ? ' ' + payload : ''}`;
+  }
+
+  /** A name unique to this run (nameop login, who-rename rename). */
+  name(label: string): string {
+    this.counter += 1;
+    return `${this.settings.prefix}${label}${this.counter}`;
+  }
+
+  isSyncText(text: string): boolean {
+    return text.startsWith(`${this.settings.prefix}~`);
+  }
+
+  waitUntil(cond: () => boolean, timeoutMs = this.wait()): Promise<boolean> {
+    return this.signal.waitUntil(cond, timeoutMs);
+  }
+
+  // ---- verdict helpers --------------------------------------------------------
+
+  /** Records a violation and goes on (the case may find more). */
+  violate(id: string, message: string, detail?: { expected?: string; actual?: string }): void {
+    if (this.violations.some((v) => v.requirement === id && v.message === message)) return;
+    this.violations.push(violation(id, message, detail));
+  }
+
+  /** Records a violation and ends the case. */
+  fail(id: string, message: string, detail?: { expected?: string; actual?: string }): never {
+    const v = violation(id, message, detail);
+    this.violations.push(v);
+    throw new ViolationStop(v);
+  }
+
+  inconclusive(reason: string): never {
+    throw new CaseStop('inconclusive', reason);
+  }
+
+  skip(reason: string): never {
+    throw new CaseStop('skip', reason);
+  }
+
+  // ---- connections and membership -----------------------------------------------
+
+  async connect(label: string): Promise<TestClient> {
+    try {
+      const client = await TestClient.connect(label, this.settings.target, this.dialect, this, { timeoutMs: this.wait() });
+      this.clients.push(client);
+      return client;
+    } catch (err) {
+      if (err instanceof ConnectError) throw new TargetUnreachable(err);
+      throw err;
+    }
+  }
+
+  /**
+   * Connects and makes the client a member the kit can count on: logs in
+   * (nameop), waits for its welcome and for every present member's join
+   * notice, then syncs so the server has surely added it to the room.
+   */
+  async join(label: string, options: { name?: string } = {}): Promise<TestClient> {
+    const client = await this.connect(label);
+    const d = this.dialect;
+    if (this.profile.joinOn === 'login') {
+      client.name = options.name ?? this.name(label);
+      await client.command({ type: 'login', name: client.name });
+      const ok = await this.waitUntil(() => client.events.some((e) => e.type === 'join' && this.isAbout(e.who, client)));
+      if (!ok) this.fail('JOIN-2', `login of ${client.name} was not acknowledged with its own join notice`, lastLines(client));
+    } else if (this.profile.identity === 'addr' && d.hasNotice('welcome')) {
+      client.name = client.addr;
+    } else {
+      client.name = client.addr;
+    }
+    if (d.hasNotice('welcome')) {
+      const ok = await this.waitUntil(() => client.events.some((e) => e.type === 'welcome'));
+      if (!ok) this.fail('JOIN-3', `${label} (${client.addr}) received no welcome notice`, lastLines(client));
+    }
+    if (d.hasNotice('join')) {
+      const others = this.present.filter((m) => !m.isClosed);
+      const ok = await this.waitUntil(() => others.every((m) => m.events.some((e) => e.type === 'join' && this.isAbout(e.who, client))));
+      if (!ok) {
+        const missing = others.filter((m) => !m.events.some((e) => e.type === 'join' && this.isAbout(e.who, client)));
+        this.fail('JOIN-1', `${missing.map((m) => m.label).join(', ')} received no join notice for ${label}`, {
+          expected: this.dialect.render({ type: 'join', who: this.whoOf(client) }),
+          actual: missing.map((m) => `${m.label}: ${recentLines(m)}`).join('; '),
+        });
+      }
+    }
+    this.present.push(client);
+    await this.syncMembership(client);
+    this.startKeepalive();
+    return client;
+  }
+
+  /**
+   * Where the target has an idle timeout, every member but the idle cases'
+   * subjects says a sync line now and then, so that a long case (a flood, a
+   * churn) is not cut short by members timing out while they only listen.
+   */
+  private startKeepalive(): void {
+    const idle = this.settings.idleTimeoutMs;
+    if (idle === null || this.keepalive) return;
+    this.keepalive = setInterval(() => {
+      for (const m of this.present) {
+        if (!m.isClosed && !this.silent.has(m)) void this.say(m, `${this.settings.prefix}~keepalive`);
+      }
+    }, Math.max(20, idle / 3));
+    this.keepalive.unref();
+  }
+
+  /** Records a text sent by other means than say() (raw bytes), so checks know it was sent. */
+  noteSaid(client: TestClient, text: string): void {
+    this.said.add(`${client.label}\u0000${text}`);
+  }
+
+  /** Removes a member by FIN, RST or the quit command. */
+  leave(client: TestClient, how: LeaveHow): Promise<void> {
+    const i = this.present.indexOf(client);
+    if (i >= 0) this.present.splice(i, 1);
+    if (how === 'fin') client.end();
+    else if (how === 'rst') client.reset();
+    else return client.command({ type: 'quit', name: client.name });
+    return Promise.resolve();
+  }
+
+  /** Sends a chat line as this member (fills in the sender fields dialects need). */
+  say(client: TestClient, text: string, split?: { sizes?: readonly number[]; delayMs?: number }): Promise<void> {
+    this.said.add(`${client.label}\u0000${text}`);
+    return client.command(this.sayCommand(client, text), split);
+  }
+
+  sayCommand(client: TestClient, text: string): ClientCommand {
+    return { type: 'say', text, name: client.name ?? 'anonymous', addr: client.addr };
+  }
+
+  /** The room's receivers of a chat line from `from`: every present member, the sender only where the profile echoes. */
+  audienceOf(from: TestClient): TestClient[] {
+    return this.present.filter((m) => m !== from || this.profile.echo);
+  }
+
+  /**
+   * A barrier: one member says a sync line and every given member must receive
+   * it. What the server delivered to them before it has then arrived too
+   * (per-sender FIFO on the sync speaker's side, and the kit's lines were
+   * sent before). Returns false when the barrier itself timed out.
+   */
+  async sync(members: readonly TestClient[] = this.present): Promise<boolean> {
+    const live = members.filter((m) => !m.isClosed && this.present.includes(m));
+    if (live.length === 0) return true;
+    const speaker = live[0]!;
+    const receivers = this.profile.echo ? live : live.filter((m) => m !== speaker);
+    if (receivers.length === 0) return true;
+    const text = `${this.settings.prefix}~sync${++this.counter}`;
+    await this.say(speaker, text);
+    return this.waitUntil(() => receivers.every((m) => m.isClosed || this.hasChat(m, speaker, text)));
+  }
+
+  private async syncMembership(client: TestClient): Promise<void> {
+    const others = this.present.filter((m) => m !== client && !m.isClosed);
+    if (!this.profile.echo && others.length === 0) return;
+    const speaker = this.profile.echo ? client : others[0]!;
+    const text = `${this.settings.prefix}~join${++this.counter}`;
+    await this.say(speaker, text);
+    const ok = await this.waitUntil(() => client.isClosed || this.hasChat(client, speaker, text));
+    if (!ok) {
+      const req = speaker === client ? 'CHAT-2' : 'CHAT-1';
+      this.fail(req, `new member ${client.label} did not receive a chat line sent after it joined`, {
+        expected: this.dialect.render({ type: 'chat', who: this.whoOf(speaker), text }),
+        actual: recentLines(client),
+      });
+    }
+  }
+
+  /** Liveness probe: two fresh members exchange one line, exactly once. */
+  async alive(): Promise<{ ok: true } | { ok: false; why: string }> {
+    let a: TestClient | undefined;
+    let b: TestClient | undefined;
+    try {
+      a = await this.connect('probe-a');
+      b = await this.connect('probe-b');
+    } catch (err) {
+      a?.destroy();
+      return { ok: false, why: err instanceof Error ? err.message : String(err) };
+    }
+    // Not join(): that would judge JOIN-*; the probe only needs one delivery.
+    try {
+      const members = [a, b];
+      if (this.profile.joinOn === 'login') {
+        for (const m of members) {
+          m.name = this.name(m.label);
+          await m.command({ type: 'login', name: m.name });
+        }
+        const ok = await this.waitUntil(() => members.every((m) => m.events.some((e) => e.type === 'join' && e.who.name === m.name)));
+        if (!ok) return { ok: false, why: 'login was not acknowledged' };
+      } else {
+        a.name = a.addr;
+        b.name = b.addr;
+      }
+      // b must be in the room before a speaks: wait for b's own echo, or (no echo) retry a's line.
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const text = this.text('probe');
+        await a.command({ type: 'say', text, name: a.name, addr: a.addr });
+        if (await this.waitUntil(() => b!.received.some((r) => r.event?.type === 'chat' && r.event.text === text))) {
+          return { ok: true };
+        }
+        if (a.isClosed || b.isClosed) break;
+      }
+      return { ok: false, why: 'two new members could not exchange a line' };
+    } finally {
+      a.destroy();
+      b.destroy();
+    }
+  }
+
+  /** Takes over the evidence of a sub-run (a property case's smallest failing scenario). */
+  adopt(other: CaseContext): void {
+    this.violations.push(...other.violations);
+    this.transcript.push(...other.transcript);
+  }
+
+  /** Closes every client the case opened. */
+  closeAll(): void {
+    clearInterval(this.keepalive);
+    for (const c of this.clients) c.destroy();
+  }
+
+  // ---- reading events ---------------------------------------------------------------
+
+  whoOf(client: TestClient): Who {
+    return { addr: client.addr, name: client.name ?? client.addr };
+  }
+
+  /** Whether a notice's subject is this client (by address or by name, as the template names it). */
+  isAbout(who: Who, client: TestClient): boolean {
+    if (who.addr !== undefined) return who.addr === client.addr;
+    if (who.name !== undefined) return who.name === client.name;
+    return false;
+  }
+
+  /** The client of this case a notice is about, if any. */
+  clientAbout(who: Who): TestClient | undefined {
+    return this.clients.find((c) => this.isAbout(who, c));
+  }
+
+  hasChat(receiver: TestClient, from: TestClient, text: string): boolean {
+    return receiver.received.some((r) => r.event?.type === 'chat' && r.event.text === text && this.isAbout(r.event.who, from));
+  }
+
+  /** Events a receiver got about this case's clients (stray lines of other runs left out). */
+  eventsAbout(receiver: TestClient, type: ServerEvent['type'], subject: TestClient): number {
+    return receiver.events.filter((e) => e.type === type && 'who' in e && this.isAbout(e.who, subject)).length;
+  }
+}
+
+function recentLines(client: TestClient, n = 4): string {
+  const lines = client.received.slice(-n).map((r) => JSON.stringify(r.line));
+  return lines.length ? lines.join(', ') : '(nothing)';
+}
+
+function lastLines(client: TestClient): { actual: string } {
+  return { actual: recentLines(client) + (client.isClosed ? ' then the connection was closed' : '') };
+}
+
+export { recentLines };

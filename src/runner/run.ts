@@ -1,0 +1,324 @@
+// runConformance: select cases, run each against the target under deadlines,
+// turn what happened into verdicts, and keep a dead target from cascading
+// into a page of unrelated failures. The CLI and the library both use this.
+import { connect } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { allCases } from '../../conformance/index.js';
+import { compileProfile, loadProfile, type Dialect, type Profile } from '../profile/index.js';
+import { startServer, type RunningServer } from '../reference-server/index.js';
+import { packageVersion } from '../paths.js';
+import type { ConformanceCase, Feature } from './case.js';
+import type { Target } from './client.js';
+import { deadline, now } from './clock.js';
+import { CaseContext, TargetUnreachable, type RunSettings } from './context.js';
+import { CaseStop, ViolationStop, caseLevel, verdictOf, VERDICTS, type CaseResult, type Verdict } from './verdict.js';
+
+export interface RunOptions {
+  /** host:port (or {host, port}); absent: the embedded reference server for the profile. */
+  readonly target?: string | Target;
+  /** A built-in profile name, a profile file path, or a loaded profile. */
+  readonly profile: string | Profile;
+  /** Glob patterns over case IDs (`chat/*`); a case runs when it matches one (default: all). */
+  readonly only?: readonly string[];
+  readonly skip?: readonly string[];
+  readonly quick?: boolean;
+  /** Runs per property case. Default 25 (5 with quick). */
+  readonly runs?: number;
+  readonly seed?: number;
+  /** fast-check replay path of a property case's counterexample. */
+  readonly path?: string;
+  /** Deadline of one wait in ms. Default 2000. */
+  readonly timeoutMs?: number;
+  /** Scales every wait and deadline, for slow targets. Default 1. */
+  readonly timeoutMultiplier?: number;
+  /** The target's idle timeout when it differs from the profile's (null: it has none). */
+  readonly idleTimeoutMs?: number | null;
+  /** Deadline of the whole run in ms. Default 10 minutes times the multiplier. */
+  readonly runDeadlineMs?: number;
+  /** Re-run a failing case once to tell a reproducible failure from a flaky one. Default true. */
+  readonly verifyFailures?: boolean;
+  /** Stops the run between cases (SIGINT); the report covers what ran. */
+  readonly signal?: AbortSignal;
+  readonly onCaseStart?: (c: ConformanceCase, index: number, total: number) => void;
+  readonly onCaseEnd?: (result: CaseResult, index: number, total: number) => void;
+}
+
+export interface Report {
+  readonly tool: 'chat-conformance';
+  readonly version: string;
+  readonly target: string;
+  readonly profile: string;
+  readonly seed: number;
+  readonly verdict: Verdict;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly summary: Readonly<Record<Verdict, number>>;
+  /** Why the run ended early, if it did (interrupted, run deadline, target unreachable). */
+  readonly stopped?: string;
+  /** True when the target could not be reached at the start: nothing was judged. */
+  readonly unreachable?: boolean;
+  readonly cases: readonly CaseResult[];
+}
+
+/** A usage problem found before anything ran (bad glob, no case selected, bad profile). */
+export class RunOptionError extends Error {
+  override readonly name = 'RunOptionError';
+}
+
+export const EMBEDDED_IDLE_TIMEOUT_MS = 1000;
+const DEFAULT_WAIT_MS = 2000;
+
+export function selectCases(only: readonly string[] = [], skip: readonly string[] = []): ConformanceCase[] {
+  const toRegex = (glob: string): RegExp => new RegExp('^' + glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  const onlyRe = only.map(toRegex);
+  const skipRe = skip.map(toRegex);
+  const selected = allCases.filter((c) => (onlyRe.length === 0 || onlyRe.some((r) => r.test(c.id))) && !skipRe.some((r) => r.test(c.id)));
+  if (selected.length === 0) throw new RunOptionError(`no case matches --only ${only.join(',') || '*'}${skip.length ? ` --skip ${skip.join(',')}` : ''} (see --list)`);
+  return selected;
+}
+
+export function parseTarget(text: string): Target {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port < 1 || port > 65535) throw new RunOptionError(`--target must be host:port (e.g. 127.0.0.1:8000), got ${JSON.stringify(text)}`);
+  return { host: m[1] ?? m[2]!, port };
+}
+
+export function missingFeature(c: ConformanceCase, dialect: Dialect, idleTimeoutMs: number | null): string | undefined {
+  for (const need of c.needs ?? []) {
+    const reason = featureGap(need, dialect, idleTimeoutMs);
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
+function featureGap(need: Feature, dialect: Dialect, idleTimeoutMs: number | null): string | undefined {
+  const p = dialect.profile;
+  if (need.startsWith('notice:')) {
+    const type = need.slice(7);
+    return dialect.hasNotice(type as never) ? undefined : `profile ${p.name} has no ${type} notice`;
+  }
+  if (need.startsWith('command:')) {
+    const type = need.slice(8);
+    return dialect.hasCommand(type as never) ? undefined : `profile ${p.name} has no ${type} command`;
+  }
+  switch (need) {
+    case 'idle':
+      return idleTimeoutMs === null ? `profile ${p.name} has no idle timeout` : undefined;
+    case 'framing:nameop':
+      return p.framing === 'nameop' ? undefined : `only for nameop framing (profile ${p.name} is ${p.framing})`;
+    case 'framing:line-or-raw':
+      return p.framing === 'nameop' ? `not for nameop framing` : undefined;
+    case 'identity:addr':
+    case 'identity:name':
+      return p.identity === need.slice(9) ? undefined : `profile ${p.name} identifies members by ${p.identity}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Plain TCP reachability: the target accepts a connection. */
+export function reachable(target: Target, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: target.host, port: target.port });
+    const done = (why: string | undefined): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(why);
+    };
+    const timer = setTimeout(() => done('ETIMEDOUT'), timeoutMs);
+    socket.once('connect', () => done(undefined));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
+  });
+}
+
+export async function runConformance(options: RunOptions): Promise<Report> {
+  const startedAt = new Date();
+  const t0 = now();
+  const profile = typeof options.profile === 'string' ? await loadProfile(options.profile) : options.profile;
+  const dialect = compileProfile(profile);
+  const cases = selectCases(options.only, options.skip);
+  const multiplier = options.timeoutMultiplier ?? 1;
+  if (!(multiplier > 0)) throw new RunOptionError('--timeout-multiplier must be a positive number');
+  const seed = options.seed ?? randomBytes(4).readInt32LE(0);
+  const quick = options.quick ?? false;
+
+  let server: RunningServer | undefined;
+  let target: Target;
+  let idleTimeoutMs = options.idleTimeoutMs === undefined ? profile.idleTimeoutMs : options.idleTimeoutMs;
+  if (options.target === undefined) {
+    // Embedded: the kit controls the server, so it can shorten the idle timeout to keep the run fast.
+    idleTimeoutMs = profile.idleTimeoutMs === null ? null : (options.idleTimeoutMs ?? EMBEDDED_IDLE_TIMEOUT_MS);
+    server = await startServer({ profile, host: '127.0.0.1', port: 0, idleTimeoutMs });
+    target = server.address;
+  } else {
+    target = typeof options.target === 'string' ? parseTarget(options.target) : options.target;
+  }
+  const targetName = options.target === undefined ? `embedded reference server (${server!.url})` : `${target.host}:${target.port}`;
+
+  const settings: RunSettings = {
+    target,
+    dialect,
+    seed,
+    runs: options.runs ?? (quick ? 5 : 25),
+    quick,
+    waitMs: (options.timeoutMs ?? DEFAULT_WAIT_MS) * multiplier,
+    multiplier,
+    idleTimeoutMs,
+    prefix: `cc${randomBytes(3).toString('hex')}`,
+    replayBase: [
+      'npx chat-conformance',
+      ...(options.target === undefined ? [] : [`--target ${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`]),
+      `--profile ${typeof options.profile === 'string' ? options.profile : profile.name}`,
+      ...(options.idleTimeoutMs !== undefined ? [`--idle-timeout ${options.idleTimeoutMs ?? 0}`] : []),
+    ].join(' '),
+    ...(options.path ? { path: options.path } : {}),
+  };
+  const results: CaseResult[] = [];
+  let stopped: string | undefined;
+  let unreachable = false;
+  const runDeadline = t0 + (options.runDeadlineMs ?? 600_000 * multiplier);
+
+  try {
+    const why = await reachable(target, settings.waitMs);
+    if (why) {
+      unreachable = true;
+      stopped = `cannot connect to ${target.host}:${target.port}: ${why}`;
+    } else {
+      let targetDown: string | undefined;
+      for (const [index, c] of cases.entries()) {
+        if (options.signal?.aborted) {
+          stopped = 'interrupted';
+          break;
+        }
+        options.onCaseStart?.(c, index, cases.length);
+        let result: CaseResult;
+        if (now() > runDeadline) {
+          stopped ??= 'the run deadline passed';
+          result = resultOf(c, 'error', 0, `not run: ${stopped}`);
+        } else if (targetDown) {
+          result = resultOf(c, 'error', 0, `target down (${targetDown})`);
+        } else {
+          result = await runCase(c, index, settings, options, quick);
+          if (result.verdict === 'fail' || result.verdict === 'error' || result.verdict === 'inconclusive') {
+            const why = await reachable(target, settings.waitMs);
+            if (why) {
+              targetDown = `${why} after ${c.id}`;
+              result = killedBy(c, result, why);
+            }
+          }
+        }
+        results.push(result);
+        options.onCaseEnd?.(result, index, cases.length);
+      }
+    }
+  } finally {
+    await server?.close();
+  }
+
+  const summary = Object.fromEntries(VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length])) as Record<Verdict, number>;
+  return {
+    tool: 'chat-conformance',
+    version: packageVersion(),
+    target: targetName,
+    profile: profile.name,
+    seed,
+    verdict: overallVerdict(summary, unreachable || stopped !== undefined),
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(now() - t0),
+    summary,
+    ...(stopped ? { stopped } : {}),
+    ...(unreachable ? { unreachable } : {}),
+    cases: results,
+  };
+}
+
+function overallVerdict(s: Record<Verdict, number>, incomplete: boolean): Verdict {
+  if (s.fail > 0) return 'fail';
+  if (s.error > 0) return 'error';
+  if (incomplete || s.inconclusive > 0) return 'inconclusive';
+  if (s.warn > 0) return 'warn';
+  if (s.pass === 0) return 'inconclusive';
+  return 'pass';
+}
+
+function resultOf(c: ConformanceCase, verdict: Verdict, durationMs: number, message?: string): CaseResult {
+  return { id: c.id, title: c.title, requirements: c.requirements, level: caseLevel(c.requirements), verdict, durationMs: Math.round(durationMs), ...(message ? { message } : {}) };
+}
+
+/** The target died during this case: that is this case's failure, reported once. */
+function killedBy(c: ConformanceCase, result: CaseResult, why: string): CaseResult {
+  if (result.verdict === 'fail') return { ...result, message: `${result.message ?? ''} — the target stopped accepting connections (${why})`.trim() };
+  const sent = (result.counterexample?.transcript ?? []).filter((e) => e.kind === 'send').slice(-5);
+  return {
+    ...result,
+    verdict: 'fail',
+    message: `the target stopped accepting connections (${why}) during this case${sent.length ? `; last sent: ${sent.map((e) => (e.kind === 'send' ? `${e.client} ${e.text}` : '')).join('; ')}` : ''}`,
+  };
+}
+
+function caseDeadlineMs(c: ConformanceCase, s: RunSettings): number {
+  const base = 60_000 * s.multiplier;
+  if (c.needs?.includes('idle') && s.idleTimeoutMs !== null) return base + s.idleTimeoutMs * 4;
+  return base;
+}
+
+async function runCase(c: ConformanceCase, index: number, settings: RunSettings, options: RunOptions, quick: boolean): Promise<CaseResult> {
+  const gap = missingFeature(c, settings.dialect, settings.idleTimeoutMs);
+  if (gap) return resultOf(c, 'skip', 0, gap);
+  if (quick && c.slow && c.needs?.includes('idle') && (settings.idleTimeoutMs ?? 0) > 2000) {
+    return resultOf(c, 'skip', 0, `the idle timeout (${settings.idleTimeoutMs} ms) is too long for --quick; pass --idle-timeout if the target is configured shorter`);
+  }
+  const first = await attempt(c, index, settings);
+  if (first.verdict !== 'fail' || options.verifyFailures === false) return first;
+  // Replay once with the same seed (and, for properties, the counterexample's path).
+  const path = first.counterexample?.replay.match(/--path=(\S+)/)?.[1];
+  const again = await attempt(c, index, path ? { ...settings, path } : settings);
+  if (again.verdict === 'fail') return first;
+  return { ...first, message: `${first.message ?? ''} (flaky: did not fail again on replay)`.trim(), counterexample: first.counterexample ? { ...first.counterexample, flaky: true } : undefined };
+}
+
+async function attempt(c: ConformanceCase, index: number, settings: RunSettings): Promise<CaseResult> {
+  const ctx = new CaseContext(settings, c.id, index);
+  const started = now();
+  let stop: CaseStop | undefined;
+  let crash: unknown;
+  const work = c.run(ctx);
+  work.catch(() => {}); // a case abandoned at its deadline must not surface as an unhandled rejection
+  try {
+    await deadline(work, caseDeadlineMs(c, settings), () => new CaseStop('inconclusive', `case deadline of ${caseDeadlineMs(c, settings)} ms passed`));
+  } catch (err) {
+    if (err instanceof ViolationStop) {
+      // recorded in ctx.violations already
+    } else if (err instanceof CaseStop) stop = err;
+    else crash = err;
+  } finally {
+    ctx.closeAll();
+  }
+  const durationMs = now() - started;
+  const violations = ctx.violations;
+  if (violations.length > 0) {
+    const verdict = verdictOf(violations);
+    const worst = violations.find((v) => v.level === 'MUST') ?? violations[0]!;
+    return {
+      ...resultOf(c, verdict, durationMs, `${worst.requirement} (${worst.level}): ${worst.message}`),
+      violations,
+      counterexample: {
+        transcript: ctx.transcript.slice(-400),
+        replay: replayCommand(c, settings, ctx.scenario?.path),
+        ...(ctx.scenario ? { scenario: ctx.scenario.text } : {}),
+      },
+    };
+  }
+  if (crash instanceof TargetUnreachable) return resultOf(c, 'error', durationMs, crash.message);
+  if (crash) return resultOf(c, 'error', durationMs, `kit error: ${crash instanceof Error ? (crash.stack ?? crash.message) : String(crash)}`);
+  if (stop) return resultOf(c, stop.verdict, durationMs, stop.message);
+  return resultOf(c, 'pass', durationMs);
+}
+
+function replayCommand(c: ConformanceCase, s: RunSettings, path?: string): string {
+  const parts = [s.replayBase, `--only ${c.id}`, `--seed=${s.seed}`];
+  if (path) parts.push(`--path=${path}`);
+  if (s.multiplier !== 1) parts.push(`--timeout-multiplier ${s.multiplier}`);
+  return parts.join(' ');
+}

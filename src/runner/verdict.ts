@@ -1,0 +1,76 @@
+// Verdicts and the evidence behind them. A case never decides its verdict by
+// itself: it records violations (of requirement IDs) and the level of each
+// requirement decides, so a broken SHOULD warns and a broken MUST fails.
+import { requirement, type Level } from '../spec/requirements.js';
+import type { TranscriptEntry } from './client.js';
+
+export type Verdict = 'pass' | 'fail' | 'warn' | 'skip' | 'inconclusive' | 'error';
+
+export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'warn', 'skip', 'inconclusive', 'error'];
+
+export interface Violation {
+  readonly requirement: string;
+  readonly level: Level;
+  readonly message: string;
+  readonly expected?: string;
+  readonly actual?: string;
+}
+
+export interface Counterexample {
+  /** Per-client transcript of the (smallest) failing scenario. */
+  readonly transcript: readonly TranscriptEntry[];
+  /** A command line that replays it. */
+  readonly replay: string;
+  /** The failing scenario as data, for property cases. */
+  readonly scenario?: string;
+  /** Set when the replay did not fail again. */
+  readonly flaky?: boolean;
+}
+
+export interface CaseResult {
+  readonly id: string;
+  readonly title: string;
+  readonly requirements: readonly string[];
+  readonly level: Level;
+  readonly verdict: Verdict;
+  readonly durationMs: number;
+  readonly message?: string;
+  readonly violations?: readonly Violation[];
+  readonly counterexample?: Counterexample;
+}
+
+export function violation(id: string, message: string, detail?: { expected?: string; actual?: string }): Violation {
+  const req = requirement(id);
+  return { requirement: id, level: req.level, message, ...detail };
+}
+
+/** The strongest level among a case's requirements: the level the case reports. */
+export function caseLevel(ids: readonly string[]): Level {
+  const levels = ids.map((id) => requirement(id).level);
+  if (levels.includes('MUST')) return 'MUST';
+  if (levels.includes('SHOULD')) return 'SHOULD';
+  return 'MAY';
+}
+
+export function verdictOf(violations: readonly Violation[]): Verdict {
+  if (violations.some((v) => v.level === 'MUST')) return 'fail';
+  if (violations.some((v) => v.level === 'SHOULD')) return 'warn';
+  return 'pass';
+}
+
+/** Thrown inside a case to stop it with a verdict other than pass/fail/warn. */
+export class CaseStop extends Error {
+  constructor(
+    readonly verdict: 'skip' | 'inconclusive' | 'error',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown inside a case to stop at the first MUST violation (the evidence is recorded first). */
+export class ViolationStop extends Error {
+  constructor(readonly violation: Violation) {
+    super(`${violation.requirement}: ${violation.message}`);
+  }
+}
