@@ -39,6 +39,8 @@ export interface RunOptions {
   readonly verifyFailures?: boolean;
   /** Stops the run between cases (SIGINT); the report covers what ran. */
   readonly signal?: AbortSignal;
+  /** Ends the run after a case whose result satisfies this (e.g. the first fail, for --bail). */
+  readonly stopWhen?: (result: CaseResult) => boolean;
   readonly onCaseStart?: (c: ConformanceCase, index: number, total: number) => void;
   readonly onCaseEnd?: (result: CaseResult, index: number, total: number) => void;
 }
@@ -210,6 +212,10 @@ export async function runConformance(options: RunOptions): Promise<Report> {
         }
         results.push(result);
         options.onCaseEnd?.(result, index, cases.length);
+        if (options.stopWhen?.(result)) {
+          stopped = `stopped after ${c.id}`;
+          break;
+        }
       }
     }
   } finally {

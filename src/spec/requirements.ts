@@ -46,7 +46,7 @@ export const requirements: readonly Requirement[] = [
   // Join
   r('JOIN-1', 'MUST', 'When a member joins, every other member present MUST receive exactly one join notice for it.'),
   r('JOIN-2', 'MUST', "The joiner MUST receive its own join notice exactly once where the profile says so (selfJoin), and never otherwise."),
-  r('JOIN-3', 'MUST', 'Where the profile defines a welcome notice, the joiner MUST receive it exactly once, and no other member may receive it.'),
+  r('JOIN-3', 'MUST', 'Where the profile defines a welcome notice, the joiner MUST receive it exactly once, and other members MUST NOT receive it.'),
 
   // Chat delivery
   r('CHAT-1', 'MUST', 'Each chat line MUST be delivered exactly once to each other member present when it was sent.'),
@@ -60,13 +60,13 @@ export const requirements: readonly Requirement[] = [
 
   // Leave
   r('LEAVE-1', 'MUST', 'When a member disconnects (FIN or RST), each remaining member MUST receive exactly one leave notice for it.'),
-  r('LEAVE-2', 'MUST', 'No member MUST receive any line from a member after that member’s leave notice.'),
+  r('LEAVE-2', 'MUST', 'A member MUST NOT receive any line from a member after that member’s leave notice.'),
   r('LEAVE-3', 'MUST', 'Every line a member sent before closing its connection with FIN MUST be delivered to the remaining members before its leave notice.'),
   r('LEAVE-4', 'MUST', 'Where the profile has a quit command, quit MUST produce the same leave notices as a disconnect, and the server MUST then close the connection.'),
 
   // Idle timeout
   r('IDLE-1', 'MUST', 'Where the profile has an idle timeout, a member silent for that long MUST be announced to each remaining member with exactly one idle-leave notice.'),
-  r('IDLE-2', 'MUST', 'A member announced as timed out MUST be disconnected, and nothing it sends afterwards may be relayed.'),
+  r('IDLE-2', 'MUST', 'A member announced as timed out MUST be disconnected, and anything it sends afterwards MUST NOT be relayed.'),
   r('IDLE-3', 'MUST', 'A member that sends a line before its idle timeout expires MUST NOT be timed out at that expiry.'),
 
   // Disconnect cleanup
@@ -82,7 +82,7 @@ export const requirements: readonly Requirement[] = [
   r('ISOLATION-4', 'MUST', 'A hostile peer sending garbage or over-long lines MUST NOT change what the other members receive.'),
 
   // Robustness
-  r('ROBUST-1', 'MUST', 'After a line longer than its maximum (256 B to 1 MiB), the server MUST keep serving the other members.'),
+  r('ROBUST-1', 'MUST', 'After a long line (256 B, 4 KiB, 64 KiB or 1 MiB), within its maximum line length or beyond it, the server MUST keep serving the other members.'),
   r('ROBUST-2', 'MUST', 'After invalid UTF-8 or binary garbage, the server MUST keep serving the other members.'),
   r('ROBUST-3', 'MUST', 'After a malformed command or frame (no "|", unknown op, bad name, "rename" without "|"), the server MUST keep serving the other members.'),
   r('ROBUST-4', 'MUST', 'After a half-close, a reset (RST), or input of one byte per write, the server MUST keep serving the other members.'),
@@ -100,7 +100,7 @@ export const requirements: readonly Requirement[] = [
   // Identity
   r('IDENT-1', 'MUST', 'A login with a name bound to another connection MUST be refused with an error, and the name MUST stay bound to its owner.', 'nameop.md'),
   r('IDENT-2', 'MUST', 'A frame whose Name differs from the name bound to its connection MUST get an error and MUST NOT be relayed.', 'nameop.md'),
-  r('IDENT-3', 'MUST', 'Before login, say, private and group frames MUST be refused with an error and MUST NOT be relayed.', 'nameop.md'),
+  r('IDENT-3', 'MUST', 'Before login, every frame but login and quit MUST be refused with an error and MUST NOT be relayed.', 'nameop.md'),
   r('IDENT-4', 'MUST', 'In a dialect that identifies members by address, the address in notices MUST be the client’s address as the server sees it.'),
 ];
 
