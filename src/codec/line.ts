@@ -109,10 +109,10 @@ export abstract class FrameSplitter<F> {
   ): Decoded<F>;
 
   /**
-   * Called before the frames of a new string are passed to fromText, in
-   * increasing order; `mayHoldCr` is false when no frame in it holds a CR.
+   * Called before the frames of a new string are passed to fromText (in
+   * increasing order); `mayHoldCr` is false when no frame in it holds a CR.
    */
-  protected beginText(_str: string, _mayHoldCr: boolean): void {}
+  protected beginText(_mayHoldCr: boolean): void {}
 
   push(chunk: Uint8Array): Decoded<F>[] {
     const out: Decoded<F>[] = [];
@@ -136,7 +136,8 @@ export abstract class FrameSplitter<F> {
     const lastLf = buf.lastIndexOf(LF);
     if (lastLf >= pos) {
       if (isAscii(buf.subarray(pos, lastLf))) this.asciiRegion(buf, pos, lastLf + 1, base, out);
-      else this.byteRegion(buf, pos, lastLf + 1, base, isUtf8(buf.subarray(pos, lastLf)), out);
+      else if (isUtf8(buf.subarray(pos, lastLf))) this.utf8Region(buf, pos, lastLf + 1, base, out);
+      else this.byteRegion(buf, pos, lastLf + 1, base, out);
       pos = lastLf + 1;
     }
 
@@ -211,7 +212,7 @@ export abstract class FrameSplitter<F> {
     const strip = this.crlf === 'strip';
     const strict = this.crlf === 'strict';
     let cr = str.indexOf('\r');
-    this.beginText(str, cr >= 0 && !strict);
+    this.beginText(cr >= 0 && !strict);
     let k = 0;
     while (k < str.length) {
       const lf = str.indexOf('\n', k);
@@ -227,8 +228,41 @@ export abstract class FrameSplitter<F> {
     }
   }
 
-  /** Frames of buf[start, stop) with non-ASCII bytes: decoded frame by frame; `valid` says the whole region is UTF-8. */
-  private byteRegion(buf: Buffer, start: number, stop: number, base: number, valid: boolean, out: Decoded<F>[]): void {
+  /**
+   * Frames of buf[start, stop) when those bytes are valid UTF-8 but not ASCII:
+   * one string as well, walked in step with the bytes for offsets and lengths.
+   */
+  private utf8Region(buf: Buffer, start: number, stop: number, base: number, out: Decoded<F>[]): void {
+    const str = buf.toString('utf8', start, stop);
+    const max = this.maxFrameBytes;
+    const strip = this.crlf === 'strip';
+    const strict = this.crlf === 'strict';
+    let cr = buf.indexOf(CR, start);
+    this.beginText(cr >= 0 && cr < stop && !strict);
+    let k = start; // in bytes
+    let j = 0; // in UTF-16 code units
+    while (k < stop) {
+      const lf = buf.indexOf(LF, k);
+      const lfAt = str.indexOf('\n', j);
+      let end = lf;
+      let endAt = lfAt;
+      if (strip && end > k && buf[end - 1] === CR) {
+        end--;
+        endAt--;
+      }
+      if (end - k > max) out.push(this.tooLongError(base + k));
+      else {
+        if (strict && cr !== -1 && cr < k) cr = buf.indexOf(CR, k);
+        if (strict && cr !== -1 && cr < end) out.push(bareCr(base + cr));
+        else out.push(this.fromText(str, j, endAt, base + k, end - k, false));
+      }
+      k = lf + 1;
+      j = lfAt + 1;
+    }
+  }
+
+  /** Frames of buf[start, stop) that hold invalid UTF-8 somewhere: checked and decoded frame by frame. */
+  private byteRegion(buf: Buffer, start: number, stop: number, base: number, out: Decoded<F>[]): void {
     const max = this.maxFrameBytes;
     const strip = this.crlf === 'strip';
     const strict = this.crlf === 'strict';
@@ -242,7 +276,6 @@ export abstract class FrameSplitter<F> {
       else {
         if (strict && cr !== -1 && cr < k) cr = buf.indexOf(CR, k);
         if (strict && cr !== -1 && cr < end) out.push(bareCr(base + cr));
-        else if (valid) out.push(this.fromDecoded(buf.toString('utf8', k, end), base + k, end - k, false));
         else out.push(this.fromUnchecked(buf, k, end, base + k));
       }
       k = lf + 1;
@@ -267,7 +300,7 @@ export abstract class FrameSplitter<F> {
   }
 
   private fromDecoded(text: string, offset: number, byteLength: number, ascii: boolean): Decoded<F> {
-    this.beginText(text, this.crlf !== 'strict');
+    this.beginText(this.crlf !== 'strict');
     return this.fromText(text, 0, text.length, offset, byteLength, ascii);
   }
 

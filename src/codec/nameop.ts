@@ -11,30 +11,15 @@ const SURELY_SHORT_NAME_UNITS = Math.floor(MAX_NAME_BYTES / 3);
 const utf8Length = (text: string, ascii: boolean): number => (ascii ? text.length : Buffer.byteLength(text, 'utf8'));
 
 /**
- * Finds the "|" separators of successive frames in one string. The search
- * position only moves forward, so a string of many frames without "|" costs
- * one scan, not one scan to the end per frame.
+ * Where the next "|" is in the string being parsed. The search only moves
+ * forward, so a string of many frames without "|" costs one scan, not one scan
+ * to its end per frame.
  */
-class BarCursor {
-  private str = '';
-  private next = -1;
+interface BarCursor {
+  /** Index of the first "|" at or after the last search start, or the string's length. */
+  next: number;
   /** Whether a Name in this string may hold CR or LF, so it must be checked. */
-  mayHoldBreaks = true;
-
-  reset(str: string, mayHoldBreaks: boolean): void {
-    this.str = str;
-    this.next = -1;
-    this.mayHoldBreaks = mayHoldBreaks;
-  }
-
-  /** Index of the first "|" at or after `from` (non-decreasing between calls), or the string's length. */
-  find(from: number): number {
-    if (this.next < from) {
-      const at = this.str.indexOf('|', from);
-      this.next = at < 0 ? this.str.length : at;
-    }
-    return this.next;
-  }
+  mayHoldBreaks: boolean;
 }
 
 /**
@@ -52,8 +37,18 @@ function parseFields(
   byteLength: number,
   ascii: boolean,
 ): Decoded<NameopFrame> {
-  const bar1 = bars.find(start);
-  const bar2 = bar1 >= end ? end : bars.find(bar1 + 1);
+  // Searching is inlined here: this is the hot path of nameop decoding.
+  let bar1 = bars.next;
+  if (bar1 < start) {
+    bar1 = str.indexOf('|', start);
+    if (bar1 < 0) bar1 = str.length;
+  }
+  let bar2 = bar1;
+  if (bar1 < end) {
+    bar2 = str.indexOf('|', bar1 + 1);
+    if (bar2 < 0) bar2 = str.length;
+  }
+  bars.next = bar2;
   if (bar2 >= end)
     return codecError('MISSING_FIELD', offset + byteLength, `expected Name|Op|Msg, found ${bar1 >= end ? 'no' : 'one'} "|"`);
 
@@ -84,8 +79,7 @@ function parseFields(
 /** Parses one line's text (without its LF) as a nameop frame; `offset` is where the line starts in its stream. */
 export function parseNameop(text: string, offset = 0): Decoded<NameopFrame> {
   const byteLength = Buffer.byteLength(text, 'utf8');
-  const bars = new BarCursor();
-  bars.reset(text, true);
+  const bars: BarCursor = { next: -1, mayHoldBreaks: true };
   const parsed = parseFields(bars, text, 0, text.length, offset, byteLength, byteLength === text.length);
   if (parsed.kind === 'frame') {
     const lf = parsed.frame.msg.indexOf('\n');
@@ -99,10 +93,11 @@ export function parseNameop(text: string, offset = 0): Decoded<NameopFrame> {
 
 /** Splits an LF-framed byte stream into nameop frames. */
 export class NameopDecoder extends FrameSplitter<NameopFrame> {
-  private readonly bars = new BarCursor();
+  private readonly bars: BarCursor = { next: -1, mayHoldBreaks: true };
 
-  protected override beginText(str: string, mayHoldCr: boolean): void {
-    this.bars.reset(str, mayHoldCr);
+  protected override beginText(mayHoldCr: boolean): void {
+    this.bars.next = -1;
+    this.bars.mayHoldBreaks = mayHoldCr;
   }
 
   protected fromText(
