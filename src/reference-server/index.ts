@@ -7,7 +7,7 @@ import { Client } from './client.js';
 import type { Logger } from './log.js';
 import { lineSessions } from './line-session.js';
 import { NameopStatus, nameopSessions } from './nameop-session.js';
-import { resolveLimits, type ServerLimits, type ServerOptions } from './options.js';
+import { resolveLimits, ServerOptionError, type ServerLimits, type ServerOptions } from './options.js';
 import { FlushScheduler } from './outbox.js';
 import { rawSessions } from './raw-session.js';
 import { type Counters, noticeBytes, type ServerContext, type Session, type SessionFactory } from './session.js';
@@ -53,6 +53,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const profile = typeof options.profile === 'string' ? await loadProfile(options.profile) : options.profile;
   const dialect = compileProfile(profile);
   const limits = resolveLimits(options, profile);
+  const joinOn = profile.framing === 'nameop' ? 'login' : 'connect';
+  if (profile.joinOn !== joinOn) {
+    // Serving such a profile anyway would mean guessing its semantics; say so instead.
+    throw new ServerOptionError(
+      `profile "${profile.name}": the reference server joins ${profile.framing} members on ${joinOn}, but the profile says joinOn "${profile.joinOn}"`,
+    );
+  }
   const log: Logger = options.log ?? (() => {});
   const counters: Counters = { accepted: 0, rejected: 0, evicted: 0, timedOut: 0 };
   const ctx: ServerContext = { dialect, limits, log, counters };

@@ -1,0 +1,52 @@
+// Limits have documented defaults, and a bad option is a typed error before
+// anything listens.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadProfile, parseProfile } from '../src/profile/index.js';
+import {
+  DEFAULT_MAX_CLIENTS,
+  DEFAULT_QUEUE_BYTES,
+  ServerOptionError,
+  startServer,
+} from '../src/reference-server/index.js';
+
+test('defaults: maxLineBytes and idle timeout from the profile, 10000 clients, 1 MiB queues', async (t) => {
+  const server = await startServer({ profile: 'who-rename' });
+  t.after(() => server.close());
+  assert.deepEqual(server.limits, { maxLineBytes: 65536, maxClients: DEFAULT_MAX_CLIENTS, queueBytes: DEFAULT_QUEUE_BYTES, idleTimeoutMs: 60000 });
+  assert.equal(DEFAULT_MAX_CLIENTS, 10_000);
+  assert.equal(DEFAULT_QUEUE_BYTES, 1024 * 1024);
+  assert.equal(server.address.host, '127.0.0.1');
+  assert.equal(server.url, `127.0.0.1:${server.address.port}`);
+  assert.deepEqual(
+    { clients: server.stats().clients, members: server.stats().members },
+    { clients: 0, members: 0 },
+  );
+});
+
+test('idleTimeoutMs: null turns the profile timeout off', async (t) => {
+  const server = await startServer({ profile: 'who-rename', idleTimeoutMs: null });
+  t.after(() => server.close());
+  assert.equal(server.limits.idleTimeoutMs, null);
+});
+
+for (const [what, options] of [
+  ['maxLineBytes 0', { maxLineBytes: 0 }],
+  ['maxClients 1.5', { maxClients: 1.5 }],
+  ['queueBytes too small for one line', { queueBytes: 1000 }],
+  ['idleTimeoutMs -1', { idleTimeoutMs: -1 }],
+] as const) {
+  test(`rejected: ${what}`, async () => {
+    await assert.rejects(startServer({ profile: 'gopl-en', ...options }), ServerOptionError);
+  });
+}
+
+test('rejected: a line profile that joins on login (the reference server would have to guess)', async () => {
+  const gopl = await loadProfile('gopl-en');
+  const profile = parseProfile({ ...gopl, name: 'login-line', joinOn: 'login' });
+  await assert.rejects(startServer({ profile }), /joins line members on connect/);
+});
+
+test('an unknown profile name is the profile loader’s error', async () => {
+  await assert.rejects(startServer({ profile: 'no-such-profile' }), /no-such-profile/);
+});
