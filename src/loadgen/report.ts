@@ -9,11 +9,14 @@ export interface BenchReport {
     readonly connected: number;
     /** Measured clients that passed the membership barrier before sending began. */
     readonly ready: number;
+    /** Paused members that connected. */
     readonly paused: number;
+    /** Paused members whose leave notice a measured client received (evicted by the server). */
+    readonly pausedLeft: number;
     /** Measured clients whose connection the server closed during the run. */
     readonly disconnected: number;
   };
-  readonly barrier: 'join notice' | 'sync line';
+  readonly barrier: 'join notice' | 'sync line' | 'join notice + sync line';
   readonly senders: number;
   readonly messagesPerSender: number;
   readonly window: number;
@@ -50,7 +53,7 @@ export function formatReportText(r: BenchReport): string {
     [
       'clients',
       `${r.clients.connected}/${r.clients.requested} connected, ${r.clients.ready} ready (${r.barrier} barrier), ` +
-        `${r.clients.paused} paused, ${r.clients.disconnected} disconnected`,
+        `${r.clients.paused} paused (${r.clients.pausedLeft} announced as left), ${r.clients.disconnected} disconnected`,
     ],
     [
       'load',

@@ -20,6 +20,8 @@ export type BenchOutcome =
 
 /** The sync line is repeated, 25 ms after the first try and backing off to 500 ms, until every client has seen it. */
 const syncResendMs = (attempt: number): number => Math.min(500, 25 * 2 ** attempt);
+/** The join barrier gives up on the last joiner's notice after this long without it reaching anyone new. */
+const JOIN_SETTLE_MS = 1_000;
 
 export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
   checkOptions(options);
@@ -65,6 +67,10 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
   let lastJoinCount = 0;
   let syncCount = 0;
   let closedCount = 0;
+  let lastJoinProgressAt = 0;
+  /** Paused members by identity, to see their leave notices (a paused socket cannot see its own close). */
+  const pausedByIdentity = new Map<string, number>();
+  const pausedLeft = new Set<number>();
   let unexpected = 0;
   let serverErrors = 0;
   let ackTimeouts = 0;
@@ -137,6 +143,13 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
         }
         return;
       }
+      case 'leave':
+      case 'idleLeave': {
+        const who = identityOf(event.who);
+        const paused = who === undefined ? undefined : pausedByIdentity.get(who);
+        if (paused !== undefined) pausedLeft.add(paused);
+        return;
+      }
       case 'error':
         serverErrors += 1;
         return;
@@ -149,6 +162,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
     if (sawLastJoin[i]) return;
     sawLastJoin[i] = 1;
     lastJoinCount += 1;
+    lastJoinProgressAt = performance.now();
     wake.notify();
   };
 
@@ -193,6 +207,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
       return false;
     }
     connected[i] = 1;
+    if (i >= measured) pausedByIdentity.set(client.identity, i);
     if (profile.joinOn === 'login') client.send({ type: 'login', name: client.name });
     if (i >= measured && admission === 'none') client.pause();
     return true;
@@ -229,30 +244,44 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
     if (failures > 0) notes.push(`${failures} of ${total} connections failed (first: ${firstFailure})`);
     const connectMs = performance.now() - start;
 
-    // Membership barrier.
+    // Membership barrier: the last joiner's join notice reaching every client;
+    // where that is missing (no join notices, or a client that missed it
+    // because it joined in a race with the last one, as the gopl design
+    // allows), a sync line from one client seen by all.
     const barrierStart = performance.now();
     const live = (i: number): boolean => connected[i] === 1 && !clients[i]!.closed;
     const measuredIdx = Array.from({ length: measured }, (_, i) => i);
-    const barrier: BenchReport['barrier'] = dialect.hasNotice('join') && connected[last] ? 'join notice' : 'sync line';
-    let readyOf: (i: number) => boolean;
-    if (barrier === 'join notice') {
-      readyOf = (i) => (i === last ? (profile.selfJoin ? sawLastJoin[i] === 1 : admission === 'none' || admitted[i] === 1) : sawLastJoin[i] === 1);
-      await waitUntil(
-        () => lastJoinCount + 1 + closedCount >= measured && measuredIdx.every((i) => !live(i) || readyOf(i)),
-        wake,
-        phaseDeadline(),
-      );
-    } else {
-      const syncer = measuredIdx.find(live);
-      readyOf = (i) => sawSync[i] === 1 || (i === syncer && !profile.echo);
+    const syncer = measuredIdx.find(live);
+    const joinReady = (i: number): boolean =>
+      i === last ? (profile.selfJoin ? sawLastJoin[i] === 1 : admission === 'none' || admitted[i] === 1) : sawLastJoin[i] === 1;
+    const syncReady = (i: number): boolean => sawSync[i] === 1 || (i === syncer && !profile.echo);
+    const useJoin = dialect.hasNotice('join') && connected[last] === 1;
+    let readyOf = useJoin ? joinReady : syncReady;
+    const allReady = (): boolean =>
+      lastJoinCount + syncCount + 1 + closedCount >= measured && measuredIdx.every((i) => !live(i) || readyOf(i));
+    let usedSync = !useJoin;
+    if (useJoin) {
+      const deadline = phaseDeadline();
+      // Keep waiting while the notice is still spreading; stop once it has not reached anyone new for a while.
+      for (;;) {
+        const settleAt = Math.max(lastJoinProgressAt, barrierStart) + JOIN_SETTLE_MS;
+        if (await waitUntil(allReady, wake, Math.min(deadline, settleAt))) break;
+        const now = performance.now();
+        if (now >= deadline || now >= Math.max(lastJoinProgressAt, barrierStart) + JOIN_SETTLE_MS) break;
+      }
+      if (!allReady()) {
+        usedSync = true;
+        readyOf = (i) => joinReady(i) || syncReady(i);
+      }
+    }
+    if (usedSync) {
       const deadline = phaseDeadline();
       for (let attempt = 0; syncer !== undefined && performance.now() < deadline; attempt++) {
         clients[syncer]!.send({ type: 'say', text: syncText(token, attempt), name: clients[syncer]!.name, addr: clients[syncer]!.addr });
-        const until = Math.min(deadline, performance.now() + syncResendMs(attempt));
-        const allSynced = (): boolean => syncCount + 1 + closedCount >= measured && measuredIdx.every((i) => !live(i) || readyOf(i));
-        if (await waitUntil(allSynced, wake, until)) break;
+        if (await waitUntil(allReady, wake, Math.min(deadline, performance.now() + syncResendMs(attempt)))) break;
       }
     }
+    const barrier: BenchReport['barrier'] = !useJoin ? 'sync line' : usedSync ? 'join notice + sync line' : 'join notice';
     const ready = measuredIdx.filter((i) => live(i) && readyOf(i)).length;
     const liveMeasured = measuredIdx.filter(live).length;
     if (ready < liveMeasured) notes.push(`barrier: ${liveMeasured - ready} of ${liveMeasured} clients did not see the ${barrier} by the deadline`);
@@ -331,7 +360,8 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
         requested: measured,
         connected: measuredIdx.filter((i) => connected[i]).length,
         ready,
-        paused: clients.slice(measured).filter((c, k) => connected[measured + k] && !c.closed).length,
+        paused: clients.slice(measured).filter((_, k) => connected[measured + k]).length,
+        pausedLeft: pausedLeft.size,
         disconnected: disconnectedDuringRun.size,
       },
       barrier,
