@@ -76,17 +76,28 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** Median milliseconds of each decoder; runs alternate so load from other processes hits both alike. */
-function measure(decoders: Decode[], chunks: Buffer[]): number[] {
-  const times: number[][] = decoders.map(() => []);
+interface Timing {
+  /** Median wall-clock milliseconds. */
+  readonly ms: number;
+  /** Median CPU milliseconds of the process (GC threads included): steadier than wall time on a shared machine. */
+  readonly cpuMs: number;
+}
+
+/** Times each decoder; runs alternate so load from other processes hits both alike. */
+function measure(decoders: Decode[], chunks: Buffer[]): Timing[] {
+  const wall: number[][] = decoders.map(() => []);
+  const cpu: number[][] = decoders.map(() => []);
   for (let r = 0; r < runs; r++)
     decoders.forEach((decode, d) => {
+      const cpuStart = process.cpuUsage();
       const start = performance.now();
       const got = decode(chunks);
-      times[d]!.push(performance.now() - start);
+      wall[d]!.push(performance.now() - start);
+      const used = process.cpuUsage(cpuStart);
+      cpu[d]!.push((used.user + used.system) / 1e3);
       if (got !== frames) throw new Error(`decoded ${got} frames, expected ${frames}`);
     });
-  return times.map(median);
+  return decoders.map((_, d) => ({ ms: median(wall[d]!), cpuMs: median(cpu[d]!) }));
 }
 
 const workloads = [
@@ -116,11 +127,12 @@ for (const { label, frame, codec: decodeCodec, naive } of workloads) {
   for (let i = 0; i < 3; i++) [decodeCodec, naive].forEach((decode) => decode(warmup));
   const chunks = makeStream(frames, frame);
   const bytes = chunks.reduce((sum, c) => sum + c.length, 0);
-  const [codecMs, naiveMs] = measure([decodeCodec, naive], chunks) as [number, number];
-  const row = (name: string, ms: number): string =>
-    `  ${name.padEnd(6)} ${(bytes / 1e6 / (ms / 1e3)).toFixed(0).padStart(5)} MB/s ${(frames / 1e3 / ms).toFixed(2).padStart(6)} M frames/s ${ms.toFixed(1).padStart(8)} ms`;
+  const [c, n] = measure([decodeCodec, naive], chunks) as [Timing, Timing];
+  const row = (name: string, { ms, cpuMs }: Timing): string =>
+    `  ${name.padEnd(6)} ${(bytes / 1e6 / (ms / 1e3)).toFixed(0).padStart(5)} MB/s ${(frames / 1e3 / ms).toFixed(2).padStart(6)} M frames/s ` +
+    `${ms.toFixed(1).padStart(7)} ms (cpu ${cpuMs.toFixed(1)} ms)`;
   console.log(`${label}: ${(bytes / 1e6).toFixed(1)} MB, ${(bytes / frames).toFixed(1)} bytes a frame`);
-  console.log(row('codec', codecMs));
-  console.log(row('naive', naiveMs));
-  console.log(`  codec/naive ${(naiveMs / codecMs).toFixed(2)}x`);
+  console.log(row('codec', c));
+  console.log(row('naive', n));
+  console.log(`  codec/naive ${(n.ms / c.ms).toFixed(2)}x wall, ${(n.cpuMs / c.cpuMs).toFixed(2)}x cpu`);
 }

@@ -29,7 +29,7 @@ function firstUnsendable(text: string, alsoPipe: boolean): number {
 // String.prototype.isWellFormed is in Node 20 but not in the ES2023 lib typings.
 const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 
-function describe(text: string, index: number): string {
+function unsendableName(text: string, index: number): string {
   const unit = text.charCodeAt(index);
   if (unit === 0x0a) return 'LF';
   if (unit === 0x0d) return 'CR';
@@ -42,7 +42,7 @@ export function encodeLine(text: string): EncodeResult {
   if (typeof text !== 'string') return refuse('BAD_TEXT', 0, 'text must be a string');
   const bad = firstUnsendable(text, false);
   if (bad >= 0)
-    return refuse('BAD_TEXT', utf8Length(text.slice(0, bad)), `text holds ${describe(text, bad)}, which a line cannot carry`);
+    return refuse('BAD_TEXT', utf8Length(text.slice(0, bad)), `text holds ${unsendableName(text, bad)}, which a line cannot carry`);
   return { ok: true, bytes: Buffer.from(`${text}\n`, 'utf8') };
 }
 
@@ -51,7 +51,7 @@ export function encodeNameop(frame: { name: string; op: number; msg: string }): 
   const { name, op, msg } = frame;
   if (typeof name !== 'string' || name.length === 0) return refuse('BAD_NAME', 0, 'Name is empty');
   const badName = firstUnsendable(name, true);
-  if (badName >= 0) return refuse('BAD_NAME', utf8Length(name.slice(0, badName)), `Name holds ${describe(name, badName)}`);
+  if (badName >= 0) return refuse('BAD_NAME', utf8Length(name.slice(0, badName)), `Name holds ${unsendableName(name, badName)}`);
   const nameBytes = utf8Length(name);
   if (nameBytes > MAX_NAME_BYTES) return refuse('BAD_NAME', MAX_NAME_BYTES, `Name is ${nameBytes} bytes, more than ${MAX_NAME_BYTES}`);
 
@@ -63,7 +63,7 @@ export function encodeNameop(frame: { name: string; op: number; msg: string }): 
   if (typeof msg !== 'string') return refuse('BAD_TEXT', msgAt, 'Msg must be a string');
   const badMsg = firstUnsendable(msg, false);
   if (badMsg >= 0)
-    return refuse('BAD_TEXT', msgAt + utf8Length(msg.slice(0, badMsg)), `Msg holds ${describe(msg, badMsg)}, which a line cannot carry`);
+    return refuse('BAD_TEXT', msgAt + utf8Length(msg.slice(0, badMsg)), `Msg holds ${unsendableName(msg, badMsg)}, which a line cannot carry`);
 
   return { ok: true, bytes: Buffer.from(`${name}|${opText}|${msg}\n`, 'utf8') };
 }
