@@ -12,9 +12,10 @@ export const splitWrites = defineCase({
     const a = await ctx.join('a');
     const b = await ctx.join('b');
     const sent = [];
-    for (let i = 0; i < 3; i += 1) {
+    for (let i = 0; i < (ctx.settings.quick ? 1 : 3); i += 1) {
       const text = ctx.text(`split write ${i} ${'x'.repeat(ctx.rng.int(5, 40))}`);
-      const sizes = [ctx.rng.int(1, 4), ctx.rng.int(1, 7), ctx.rng.int(2, 9)];
+      // A few writes, the last size repeating: 3 to 15 ms between them.
+      const sizes = [ctx.rng.int(1, 4), ctx.rng.int(1, 7), ctx.rng.int(8, 16)];
       await ctx.say(a, text, { sizes, delayMs: ctx.rng.int(3, 15) });
       sent.push({ from: a, text });
     }

@@ -73,7 +73,7 @@ export const slowReader = defineCase({
     slow.pause();
     // Far more than the kernel's socket buffers can hold for the slow member (a few MB on loopback).
     const size = 8 * 1024;
-    const volume = 24 * 1024 * 1024;
+    const volume = (ctx.settings.quick ? 12 : 24) * 1024 * 1024;
     const loaded = await flow(ctx, a, b, volume / size, size, 64);
     const p = (xs: number[], q: number): number => percentile(xs, q);
     const bound = Math.max(250 * ctx.settings.multiplier, 5 * p(baseline.latencies, 0.99));

@@ -26,7 +26,7 @@ Options:
   --only glob               run only matching case IDs (repeatable, comma-separated; e.g. 'chat/*')
   --skip glob               skip matching case IDs (repeatable)
   --quick                   a small budget: fewer runs and lines (aims at under 5 s)
-  --runs N                  runs per property case (default 25, 5 with --quick)
+  --runs N                  runs per property case (default 100, 20 with --quick)
   --seed=N                  seed for the random parts (negative seeds need the = form)
   --path=P                  fast-check replay path (printed with a failure)
   --timeout ms              deadline of one wait (default 2000)

@@ -9,6 +9,8 @@ import { delay, now, type Signal } from './clock.js';
 
 /** Large enough for the 1 MiB lines the robustness suite sends and a server may echo. */
 const RECEIVE_MAX_LINE = 4 * 1024 * 1024;
+/** A flooding target must not make the kit grow without bound: past this, lines are counted, not kept. */
+export const MAX_KEPT_LINES = 200_000;
 
 export interface Target {
   readonly host: string;
@@ -52,12 +54,15 @@ export class TestClient {
   readonly received: Received[] = [];
   /** Lines the codec could not decode (invalid UTF-8, over-long). */
   readonly garbage: string[] = [];
+  /** Lines received but not kept, past MAX_KEPT_LINES. */
+  dropped = 0;
   /** Set when the server ended or reset the connection. */
   closedAt: number | undefined;
   /** The bound name, for dialects that identify members by name. */
   name: string | undefined;
   private readonly decoder = new LineDecoder({ maxFrameBytes: RECEIVE_MAX_LINE, crlf: 'keep', trailing: 'frame' });
   private ended = false;
+  private sending: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly label: string,
@@ -111,8 +116,18 @@ export class TestClient {
     await this.sendBytes(bytes, split?.sizes, split?.delayMs, text);
   }
 
-  /** Writes raw bytes, optionally cut into writes of the given sizes (the last size repeats). */
-  async sendBytes(bytes: Uint8Array, sizes?: readonly number[], delayMs = 0, shown?: string): Promise<void> {
+  /**
+   * Writes raw bytes, optionally cut into writes of the given sizes (the last
+   * size repeats). Sends on one client are queued: a line cut into delayed
+   * writes is never interleaved with another send (a keepalive, say).
+   */
+  sendBytes(bytes: Uint8Array, sizes?: readonly number[], delayMs = 0, shown?: string): Promise<void> {
+    const next = this.sending.then(() => this.writeNow(bytes, sizes, delayMs, shown));
+    this.sending = next.catch(() => {});
+    return next;
+  }
+
+  private async writeNow(bytes: Uint8Array, sizes: readonly number[] | undefined, delayMs: number, shown?: string): Promise<void> {
     const writes = cut(bytes, sizes);
     this.recorder.record({
       at: now() - this.recorder.epoch,
@@ -184,6 +199,10 @@ export class TestClient {
   private accept(items: ReturnType<LineDecoder['push']>): void {
     const at = now() - this.recorder.epoch;
     for (const item of items) {
+      if (this.received.length + this.garbage.length >= MAX_KEPT_LINES) {
+        this.dropped += 1;
+        continue;
+      }
       if (item.kind === 'frame') {
         const line = item.frame.text;
         const event = this.dialect.match(line);

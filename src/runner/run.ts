@@ -22,7 +22,7 @@ export interface RunOptions {
   readonly only?: readonly string[];
   readonly skip?: readonly string[];
   readonly quick?: boolean;
-  /** Runs per property case. Default 25 (5 with quick). */
+  /** Runs per property case. Default 100 (20 with quick). */
   readonly runs?: number;
   readonly seed?: number;
   /** fast-check replay path of a property case's counterexample. */
@@ -150,7 +150,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
   let idleTimeoutMs = options.idleTimeoutMs === undefined ? profile.idleTimeoutMs : options.idleTimeoutMs;
   if (options.target === undefined) {
     // Embedded: the kit controls the server, so it can shorten the idle timeout to keep the run fast.
-    idleTimeoutMs = profile.idleTimeoutMs === null ? null : (options.idleTimeoutMs ?? EMBEDDED_IDLE_TIMEOUT_MS);
+    idleTimeoutMs = profile.idleTimeoutMs === null ? null : (options.idleTimeoutMs ?? (quick ? EMBEDDED_IDLE_TIMEOUT_MS / 2 : EMBEDDED_IDLE_TIMEOUT_MS));
     server = await startServer({ profile, host: '127.0.0.1', port: 0, idleTimeoutMs });
     target = server.address;
   } else {
@@ -162,7 +162,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
     target,
     dialect,
     seed,
-    runs: options.runs ?? (quick ? 5 : 25),
+    runs: options.runs ?? (quick ? 20 : 100),
     quick,
     waitMs: (options.timeoutMs ?? DEFAULT_WAIT_MS) * multiplier,
     multiplier,
