@@ -324,7 +324,7 @@ export abstract class FrameSplitter<F> {
   private reserve(bytes: number): void {
     const current = this.pending;
     if (current && current.length >= bytes) return;
-    // At most the limit plus a CR (plus the LF-less remainder we never copy).
+    // Grows by doubling, capped at maxFrameBytes + 1 (a whole frame and the CR of its CR LF).
     const size = Math.max(bytes, Math.min(this.maxFrameBytes + 1, Math.max(INITIAL_PENDING_BYTES, (current?.length ?? 0) * 2)));
     const grown = Buffer.allocUnsafe(size);
     if (current) current.copy(grown, 0, 0, this.pendingLength);
