@@ -24,12 +24,12 @@ const IDLE_RSS_GOAL_BYTES = 500 * 1024 * 1024;
 /**
  * Isolation: paced load (so latency is per line, not queueing behind the
  * window), with lines long enough that a member that never reads is sent more
- * bytes (~6 MB) than the loopback kernel buffers (~4 MB measured) plus the
- * reference server's 1 MiB queue can hold. p99 on a shared 2-core machine is
+ * bytes (~8 MB) than the loopback kernel buffers (~4 MB measured) plus a
+ * server's queue can hold (reference: 1 MiB; gopl-buffered: 1024 lines, 2 MB). p99 on a shared 2-core machine is
  * noisy, so the reference server runs ISOLATION_REPS alternating pairs and the
  * goal compares medians.
  */
-const ISOLATION = { clients: 100, senders: 10, messages: 300, ratePerSender: 100, paddingBytes: 2_000 } as const;
+const ISOLATION = { clients: 100, senders: 10, messages: 400, ratePerSender: 100, paddingBytes: 2_000 } as const;
 const ISOLATION_REPS = 3;
 const ISOLATION_BOUND_MS = 5;
 
