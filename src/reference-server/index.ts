@@ -108,8 +108,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     client.socket.on('close', () => {
       refused.delete(client);
       client.dispose();
+      log({ event: 'close', id: client.id, addr: client.addr });
     });
-    // Nothing it sends is read; it only hears why, where the dialect can say so.
+    // What it sends is read and dropped; it only hears why, where the dialect can say so.
     client.socket.on('data', () => {});
     if (dialect.hasNotice('error')) {
       const bytes = noticeBytes(dialect, { type: 'error', code: NameopStatus.serverFull, text: 'server full' });
