@@ -173,4 +173,29 @@ describe('hostile input, nameop', () => {
     assert.ok(room.y.lines.every((l) => !l.startsWith('*|0|')), 'errors go to the offender only');
     await probe(room, chat);
   });
+
+  test('invalid UTF-8 (400), then an over-long frame (413, closed, announced once)', async (t) => {
+    const fixture = await serverFixture(t, { profile: 'nameop', maxLineBytes: 2048 });
+    const x = await fixture.connect();
+    x.send('x|3|');
+    const y = await fixture.connect();
+    y.send('y|3|');
+    await x.waitForLine('y|3|');
+    const room = { fixture, x, y };
+    const o = await fixture.connect();
+    o.send('o|3|');
+    await y.waitForLine('o|3|');
+    o.write(Buffer.concat([Buffer.from('o|1|bad '), Buffer.from([0xc0, 0xaf]), Buffer.from('\n')]));
+    o.write(`o|1|${'z'.repeat(10_000)}\n`);
+    await o.waitForClose();
+    assert.deepEqual(
+      o.lines.filter((l) => l.startsWith('*|0|')).map((l) => l.slice(0, 8)),
+      ['*|0|400|', '*|0|413|'],
+    );
+    await probe(room, chat);
+    for (const member of [x, y]) {
+      assert.equal(member.count('o|2|'), 1, 'one leave notice');
+      assert.ok(member.lines.every((l) => !l.startsWith('o|1|')), 'nothing of the bad frames relayed');
+    }
+  });
 });
