@@ -203,7 +203,8 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
     const outcome = await client.connect(host, port, deadline);
     if (!outcome.ok) {
       failures += 1;
-      firstFailure ??= `${outcome.code}: ${outcome.message}`;
+      // Node's messages repeat the code and address ("connect ECONNREFUSED 127.0.0.1:1"): keep the code alone then.
+      firstFailure ??= outcome.message.includes(outcome.code) ? outcome.code : `${outcome.code}: ${outcome.message}`;
       return false;
     }
     connected[i] = 1;
