@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { packagePath } from '../src/paths.js';
 import { ProfileSchema } from '../src/profile/schema.js';
+import { ReportSchema } from '../src/runner/report-schema.js';
 
 export interface SchemaFile {
   /** Path from the package root. */
@@ -13,7 +14,10 @@ export interface SchemaFile {
   readonly schema: z.ZodType;
 }
 
-export const schemaFiles: readonly SchemaFile[] = [{ path: 'spec/schema/profile.schema.json', schema: ProfileSchema }];
+export const schemaFiles: readonly SchemaFile[] = [
+  { path: 'spec/schema/profile.schema.json', schema: ProfileSchema },
+  { path: 'spec/schema/report.schema.json', schema: ReportSchema },
+];
 
 /** The file text for one schema: what a document may contain (input side: defaulted fields optional). */
 export function renderSchema(file: SchemaFile): string {

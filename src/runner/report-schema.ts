@@ -1,0 +1,61 @@
+// The JSON report's schema, from one zod definition: the runtime check the
+// tests use and the published spec/schema/report.schema.json.
+import { z } from 'zod';
+
+const Verdict = z.enum(['pass', 'fail', 'warn', 'skip', 'inconclusive', 'error']);
+const Level = z.enum(['MUST', 'SHOULD', 'MAY']);
+
+const at = z.number().describe('milliseconds since the case started');
+const client = z.string().describe('the test client label (a, b, slow, u0.1, ...)');
+
+const TranscriptEntry = z.discriminatedUnion('kind', [
+  z.strictObject({ at, client, kind: z.literal('connect'), addr: z.string() }),
+  z.strictObject({ at, client, kind: z.literal('send'), text: z.string(), writes: z.number().int().positive() }),
+  z.strictObject({ at, client, kind: z.literal('recv'), line: z.string(), event: z.looseObject({ type: z.string() }).optional().describe('the dialect event the line matched; absent when unrecognised') }),
+  z.strictObject({ at, client, kind: z.literal('garbage'), detail: z.string() }),
+  z.strictObject({ at, client, kind: z.enum(['fin', 'rst', 'closed-by-server', 'pause', 'resume']) }),
+]);
+
+const Violation = z.strictObject({
+  requirement: z.string().regex(/^[A-Z]+-\d+$/),
+  level: Level,
+  message: z.string(),
+  expected: z.string().optional(),
+  actual: z.string().optional(),
+});
+
+const CaseResult = z.strictObject({
+  id: z.string().regex(/^[a-z]+\/[a-z0-9-]+$/),
+  title: z.string(),
+  requirements: z.array(z.string()),
+  level: Level,
+  verdict: Verdict,
+  durationMs: z.number().int().nonnegative(),
+  message: z.string().optional(),
+  violations: z.array(Violation).optional(),
+  counterexample: z
+    .strictObject({
+      transcript: z.array(TranscriptEntry),
+      replay: z.string().describe('a command line that replays the failing case'),
+      scenario: z.string().optional().describe('the smallest failing scenario of a property case'),
+      flaky: z.boolean().optional().describe('true when the replay did not fail again'),
+    })
+    .optional(),
+});
+
+export const ReportSchema = z
+  .strictObject({
+    tool: z.literal('chat-conformance'),
+    version: z.string(),
+    target: z.string(),
+    profile: z.string(),
+    seed: z.number().int(),
+    verdict: Verdict,
+    startedAt: z.iso.datetime(),
+    durationMs: z.number().int().nonnegative(),
+    summary: z.strictObject({ pass: z.number(), fail: z.number(), warn: z.number(), skip: z.number(), inconclusive: z.number(), error: z.number() }),
+    stopped: z.string().optional(),
+    unreachable: z.boolean().optional(),
+    cases: z.array(CaseResult),
+  })
+  .describe('A chat-conformance run: one entry per case, with the evidence behind each fail or warn.');
