@@ -25,7 +25,7 @@ const Violation = z.strictObject({
 });
 
 const CaseResult = z.strictObject({
-  id: z.string().regex(/^[a-z]+\/[a-z0-9-]+$/),
+  id: z.string().regex(/^[a-z]+\/[A-Za-z0-9-]+$/),
   title: z.string(),
   requirements: z.array(z.string()),
   level: Level,
