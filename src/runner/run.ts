@@ -316,7 +316,10 @@ async function attempt(c: ConformanceCase, index: number, settings: RunSettings)
       },
     };
   }
-  if (crash instanceof TargetUnreachable) return resultOf(c, 'error', durationMs, crash.message);
+  if (crash instanceof TargetUnreachable) {
+    // Keep what was sent: if the target died here, this is the evidence.
+    return { ...resultOf(c, 'error', durationMs, crash.message), counterexample: { transcript: ctx.transcript.slice(-400), replay: replayCommand(c, settings) } };
+  }
   if (crash) return resultOf(c, 'error', durationMs, `kit error: ${crash instanceof Error ? (crash.stack ?? crash.message) : String(crash)}`);
   if (stop) return resultOf(c, stop.verdict, durationMs, stop.message);
   return resultOf(c, 'pass', durationMs);
