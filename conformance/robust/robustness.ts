@@ -17,9 +17,12 @@ async function stillServing(ctx: CaseContext, a: TestClient, b: TestClient, requ
   if (!probe.ok) ctx.fail(requirement, `the server stopped serving after ${what}`, { expected: 'two new members can exchange a line', actual: probe.why });
 }
 
-/** A hostile peer: a member where the dialect needs one to be heard (nameop login), else just connected. */
-async function hostilePeer(ctx: CaseContext): Promise<TestClient> {
-  return ctx.profile.joinOn === 'login' ? ctx.join('hostile') : ctx.connect('hostile');
+/** Two members (a, b) and a hostile peer: a member where the dialect needs one to be heard (nameop login), else just connected. */
+async function roomWithHostilePeer(ctx: CaseContext): Promise<{ a: TestClient; b: TestClient; hostile: TestClient }> {
+  const a = await ctx.join('a');
+  const b = await ctx.join('b');
+  const hostile = ctx.profile.joinOn === 'login' ? await ctx.join('hostile') : await ctx.connect('hostile');
+  return { a, b, hostile };
 }
 
 function longLine(label: string, bytes: number): ConformanceCase {
@@ -28,9 +31,7 @@ function longLine(label: string, bytes: number): ConformanceCase {
     title: `A ${label} line does not stop the server${bytes > 65536 ? ' (and should end the offender’s connection)' : ''}`,
     requirements: bytes > 65536 ? ['ROBUST-1', 'ROBUST-6'] : ['ROBUST-1'],
     async run(ctx) {
-      const a = await ctx.join('a');
-      const b = await ctx.join('b');
-      const hostile = await hostilePeer(ctx);
+      const { a, b, hostile } = await roomWithHostilePeer(ctx);
       const start = ctx.text('long ');
       const overhead = Buffer.byteLength(ctx.dialect.renderCommand(ctx.sayCommand(hostile, start)));
       const text = start + 'a'.repeat(Math.max(0, bytes - overhead));
@@ -52,9 +53,7 @@ export const invalidUtf8 = defineCase({
   title: 'Invalid UTF-8 does not stop the server',
   requirements: ['ROBUST-2'],
   async run(ctx) {
-    const a = await ctx.join('a');
-    const b = await ctx.join('b');
-    const hostile = await hostilePeer(ctx);
+    const { a, b, hostile } = await roomWithHostilePeer(ctx);
     const prefix = Buffer.from(ctx.dialect.renderCommand(ctx.sayCommand(hostile, ctx.text('bad '))));
     for (const bad of [[0xff, 0xfe], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe4, 0xb8], [0xf8, 0x88, 0x80, 0x80, 0x80]]) {
       await hostile.sendBytes(Buffer.concat([prefix, Buffer.from(bad), Buffer.from('\n')]));
@@ -68,9 +67,7 @@ export const binaryGarbage = defineCase({
   title: 'Binary garbage does not stop the server',
   requirements: ['ROBUST-2'],
   async run(ctx) {
-    const a = await ctx.join('a');
-    const b = await ctx.join('b');
-    const hostile = await hostilePeer(ctx);
+    const { a, b, hostile } = await roomWithHostilePeer(ctx);
     const junk = Buffer.alloc(4096);
     for (let i = 0; i < junk.length; i += 1) junk[i] = ctx.rng.int(0, 255);
     junk[100] = 0; // at least one NUL
@@ -85,9 +82,7 @@ export const malformed = defineCase({
   title: 'Malformed commands and frames do not stop the server',
   requirements: ['ROBUST-3'],
   async run(ctx) {
-    const a = await ctx.join('a');
-    const b = await ctx.join('b');
-    const hostile = await hostilePeer(ctx);
+    const { a, b, hostile } = await roomWithHostilePeer(ctx);
     const n = hostile.name ?? 'x';
     const inputs =
       ctx.profile.framing === 'nameop'
