@@ -66,6 +66,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
   let admittedCount = 0;
   let lastJoinCount = 0;
   let syncCount = 0;
+  /** Sockets closed, failed connects included (a refused or timed-out socket closes too). */
   let closedCount = 0;
   let lastJoinProgressAt = 0;
   /** Paused members by identity, to see their leave notices (a paused socket cannot see its own close). */
