@@ -286,6 +286,8 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
     const barrier: BenchReport['barrier'] = !useJoin ? 'sync line' : usedSync ? 'join notice + sync line' : 'join notice';
     const ready = measuredIdx.filter((i) => live(i) && readyOf(i)).length;
     const liveMeasured = measuredIdx.filter(live).length;
+    const closedEarly = measuredIdx.filter((i) => connected[i] === 1 && clients[i]!.closed).length;
+    if (closedEarly > 0) notes.push(`${closedEarly} of ${measured} clients were closed by the server before sending began (not counted as receivers)`);
     if (ready < liveMeasured) notes.push(`barrier: ${liveMeasured - ready} of ${liveMeasured} clients did not see the ${barrier} by the deadline`);
     const barrierMs = performance.now() - barrierStart;
 
