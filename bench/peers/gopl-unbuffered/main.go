@@ -2,7 +2,8 @@
 // chapter 8), kept as written so the kit can measure its design. Per-client
 // channels are unbuffered and the one broadcaster goroutine sends on each in
 // turn, so a single client that stops reading stalls the whole room (the
-// isolation bug the kit exists to catch). Dialect: gopl-en.
+// isolation bug the kit exists to catch). Dialect: gopl-en, or with
+// -dialect zh the same design in seed 002's words (gopl-zh).
 package main
 
 import (
@@ -16,6 +17,16 @@ import (
 
 type client chan<- string // an outgoing message channel
 
+// The words of each dialect: welcome, join and leave notices (chat is the same).
+type words struct{ welcome, joined, left string }
+
+var dialects = map[string]words{
+	"en": {welcome: "You are %s", joined: "%s has joined us", left: "%s has left "}, // seed 004
+	"zh": {welcome: "欢迎 %s", joined: "%s 上线", left: "%s 下线"},                        // seed 002
+}
+
+var notices = dialects["en"]
+
 var (
 	entering = make(chan client)
 	leaving  = make(chan client)
@@ -25,7 +36,13 @@ var (
 func main() {
 	// The seed listens on 0.0.0.0:8888; the kit starts peers on port 0.
 	addr := flag.String("addr", "127.0.0.1:8888", "listen address (host:port; port 0 picks a free port)")
+	dialect := flag.String("dialect", "en", "notice words: en (gopl-en, seed 004) or zh (gopl-zh, seed 002)")
 	flag.Parse()
+	w, ok := dialects[*dialect]
+	if !ok {
+		log.Fatalf("unknown -dialect %q (en or zh)", *dialect)
+	}
+	notices = w
 
 	listener, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -70,8 +87,8 @@ func handleConn(conn net.Conn) {
 	go clientWriter(conn, ch)
 
 	who := conn.RemoteAddr().String()
-	ch <- "You are " + who
-	messages <- who + " has joined us"
+	ch <- fmt.Sprintf(notices.welcome, who)
+	messages <- fmt.Sprintf(notices.joined, who)
 	entering <- ch
 
 	input := bufio.NewScanner(conn)
@@ -81,7 +98,7 @@ func handleConn(conn net.Conn) {
 	// NOTE: ignoring potential errors from input.Err()
 
 	leaving <- ch
-	messages <- who + " has left "
+	messages <- fmt.Sprintf(notices.left, who)
 	conn.Close()
 }
 

@@ -1,0 +1,69 @@
+// npm run killmatrix: the kill matrix (test/targets/matrix.ts) measured and
+// printed, server × requirement, with the median time from the start of a
+// run to its first failing case; then the README's table between the
+// killmatrix markers is rewritten with what was measured here.
+//   node dist/bench/killmatrix.js [--only SUBSTRING] [--no-readme]
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { packagePath } from '../src/paths.js';
+import { corpus } from '../test/targets/corpus.js';
+import { entryVerdict, explainFalseAlarms, formatEntryLine, formatGrid, formatReadmeTable, MATRIX_SEEDS, medianMsToCatch, runMatrix, type EntryResult } from '../test/targets/matrix.js';
+
+const START = '<!-- killmatrix:start -->';
+const END = '<!-- killmatrix:end -->';
+const HEADING = '## Detection power (kill matrix)';
+/** The goal for a planted bug: the kit's first fail on it within this many ms (median over seeds). */
+const GOAL_MS = 10_000;
+
+function readmeSection(results: readonly EntryResult[], totalMs: number): string {
+  const slow = results.filter((r) => r.entry.kind !== 'correct' && (medianMsToCatch(r) ?? 0) > GOAL_MS).map((r) => r.entry.name);
+  return [
+    START,
+    `Measured by \`npm run killmatrix\` (bench/killmatrix.ts; the same runs as test/killmatrix.test.ts): the kit in --quick mode, without replaying failures, against every server of the corpus in test/targets/, seeds ${MATRIX_SEEDS.join(', ')}, each run on a freshly started server in its own process (${(totalMs / 1000).toFixed(0)} s in all on ${process.platform}, Node ${process.versions.node}). A planted or seed bug is *caught* in a run when the kit fails one of its labelled requirements; the run stops there, and the time is from the start of the run to the end of that case (goal: under ${GOAL_MS / 1000} s). A correct server must get no fail in any run. "Other requirements failed" lists the fails off the labels (with the number of runs when not all).`,
+    '',
+    formatReadmeTable(results),
+    '',
+    slow.length ? `Over the ${GOAL_MS / 1000} s goal: ${slow.join(', ')}.` : `Every planted and seed bug is caught within the ${GOAL_MS / 1000} s goal (median).`,
+    END,
+  ].join('\n');
+}
+
+function rewriteReadme(section: string): string {
+  const path = packagePath('README.md');
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const start = text.indexOf(START);
+  const end = text.indexOf(END);
+  const next =
+    start >= 0 && end > start
+      ? text.slice(0, start) + section + text.slice(end + END.length)
+      : `${text.replace(/\n*$/, '')}${text ? '\n\n' : ''}${HEADING}\n\n${section}\n`;
+  writeFileSync(path, next);
+  return path;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { only: { type: 'string' }, 'no-readme': { type: 'boolean' } } });
+  const entries = values.only ? corpus.filter((e) => e.name.includes(values.only!)) : corpus;
+  if (entries.length === 0) throw new Error(`no corpus entry matches --only ${values.only}`);
+  const t0 = performance.now();
+  console.log(`kill matrix: ${entries.length} servers × ${MATRIX_SEEDS.length} seeds, 2 runs at a time`);
+  const results = await runMatrix(entries, {
+    concurrency: 2,
+    onEntry: (r) => {
+      console.log(formatEntryLine(r));
+      for (const why of explainFalseAlarms(r)) console.log(`    ${why}`);
+    },
+  });
+  const totalMs = performance.now() - t0;
+  console.log(`\nserver × requirement (n = runs that failed it on a label, xn = off the labels, - = label never failed):\n`);
+  console.log(formatGrid(results));
+  const bad = results.filter((r) => !['ok', 'skipped'].includes(entryVerdict(r)));
+  console.log(`\n${results.length - bad.length}/${results.length} entries as expected in ${(totalMs / 1000).toFixed(0)} s${bad.length ? `; not as expected: ${bad.map((r) => `${r.entry.name} (${entryVerdict(r)})`).join(', ')}` : ''}`);
+  if (!values['no-readme'] && !values.only) console.log(`README table rewritten: ${rewriteReadme(readmeSection(results, totalMs))}`);
+  process.exitCode = bad.length ? 1 : 0;
+}
+
+main().catch((err: unknown) => {
+  console.error(`killmatrix: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 2;
+});

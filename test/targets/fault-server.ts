@@ -1,0 +1,486 @@
+// The planted-bug server: one small chat server, correct with fault 'none',
+// for the gopl-en, gopl-zh, who-rename and nameop dialects. Each other fault
+// is one small local deviation from that server, so when the kit misses one
+// the blind spot is exactly that deviation. It reads through the project's
+// codec and writes through the profile, like any well-built server would;
+// only the framing faults split bytes by hand, because that is their bug.
+import { createServer, type Socket } from 'node:net';
+import { encodeLine, LineDecoder, parseNameop, type CodecErrorCode, type Decoded, type LineFrame } from '../../src/codec/index.js';
+import { compileProfile, loadProfile } from '../../src/profile/index.js';
+import type { ServerEvent, Who } from '../../src/profile/types.js';
+import { addressOf, BlockingFanout } from './blocking-fanout.js';
+
+export const faults = [
+  'none',
+  'no-leave-notice',
+  'self-join',
+  'no-echo',
+  'drop-1-in-N',
+  'duplicate-1-in-N',
+  'reorder',
+  'chunk-framing',
+  'drop-last-byte',
+  'leave-before-last-lines',
+  'crash-on-long-line',
+  'crash-on-missing-pipe',
+  'crash-on-rename-without-pipe',
+  'sync-fanout',
+  'who-lists-departed',
+  'idle-no-disconnect',
+  'nameop-spoofing',
+  'private-leak',
+  'group-leak',
+] as const;
+export type Fault = (typeof faults)[number];
+
+export const isFault = (s: string): s is Fault => (faults as readonly string[]).includes(s);
+
+/** drop-1-in-N and duplicate-1-in-N act on every Nth chat delivery to a member other than the sender. */
+export const EVERY_NTH = 10;
+/** reorder holds a sender's line this long for a next line to swap it with. */
+const REORDER_HOLD_MS = 30;
+/** leave-before-last-lines relays a line this long after it arrived (the leave notice goes at once). */
+const RELAY_DELAY_MS = 20;
+/** crash-on-long-line: the process dies on a line longer than this. */
+const CRASH_LINE_BYTES = 1000;
+/** A member with more outbound bytes than this pending is evicted (announced as a leave). */
+const QUEUE_LIMIT_BYTES = 1024 * 1024;
+/** After our FIN, a peer that does not close is destroyed this much later. */
+const LINGER_MS = 2000;
+
+const Status = { badRequest: 400, loginRequired: 401, forbidden: 403, notFound: 404, conflict: 409, tooLong: 413 } as const;
+
+export interface FaultServerOptions {
+  readonly profile: string;
+  readonly fault: Fault;
+  /** Idle timeout in ms; default: the profile's (null: none). */
+  readonly idleTimeoutMs?: number | null;
+  readonly port?: number;
+}
+
+export interface RunningFaultServer {
+  readonly port: number;
+  /** 127.0.0.1:PORT */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+interface Member {
+  readonly socket: Socket;
+  readonly addr: string;
+  /** ADDR until a rename (line dialects); the bound name after login (nameop). */
+  name: string | undefined;
+  /** Reading and answering; false for good once the member left or was evicted. */
+  live: boolean;
+  inRoom: boolean;
+  readonly decoder: LineDecoder;
+  idleTimer: NodeJS.Timeout | undefined;
+  /** reorder: the line waiting to be swapped with the sender's next one. */
+  held: { text: string; timer: NodeJS.Timeout } | undefined;
+  /** leave-before-last-lines: lines waiting for their relay. */
+  readonly delayed: string[];
+  /** idle-no-disconnect: announced as timed out but still connected. */
+  timedOut: boolean;
+}
+
+export async function startFaultServer(options: FaultServerOptions): Promise<RunningFaultServer> {
+  const dialect = compileProfile(await loadProfile(options.profile));
+  const { profile } = dialect;
+  const fault = options.fault;
+  const idleTimeoutMs = options.idleTimeoutMs === undefined ? profile.idleTimeoutMs : options.idleTimeoutMs;
+  const nameop = profile.framing === 'nameop';
+
+  /** Room members in join (login) order. */
+  const room = new Set<Member>();
+  /** who-lists-departed: everyone who ever joined, which the member list wrongly reads. */
+  const everJoined: Member[] = [];
+  const names = new Map<string, Member>();
+  /** Groups in creation order; a group is gone once its last member left the room. */
+  const groups = new Map<string, Set<Member>>();
+  const sockets = new Set<Socket>();
+  let deliveries = 0;
+
+  // ---- output -------------------------------------------------------------------
+
+  /** sync-fanout: one queue for the whole room, each write waited for before the next. */
+  const fanout = new BlockingFanout();
+
+  const bytesOf = (event: ServerEvent): Buffer | undefined => {
+    let line: string;
+    try {
+      line = dialect.render(event);
+    } catch {
+      return undefined; // a value the profile cannot carry (e.g. a name its pattern refuses)
+    }
+    // The framing faults relay what they read, LFs and all: that is their bug.
+    if (fault === 'chunk-framing' || fault === 'drop-last-byte') return Buffer.from(`${line}\n`, 'utf8');
+    const encoded = encodeLine(line);
+    return encoded.ok ? encoded.bytes : undefined;
+  };
+
+  const write = (to: Member, bytes: Buffer): void => {
+    if (!to.live || to.socket.destroyed) return;
+    if (fault === 'sync-fanout') return fanout.send([to.socket], bytes);
+    if (to.socket.writableLength + bytes.length > QUEUE_LIMIT_BYTES) return evict(to);
+    to.socket.write(bytes);
+  };
+
+  const send = (to: Member, event: ServerEvent): void => {
+    const bytes = bytesOf(event);
+    if (bytes) write(to, bytes);
+  };
+
+  const broadcast = (event: ServerEvent, except?: Member): void => {
+    const bytes = bytesOf(event);
+    if (bytes) for (const m of [...room]) if (m !== except) write(m, bytes);
+  };
+
+  const who = (m: Member): Who => ({ addr: m.addr, name: m.name ?? m.addr });
+
+  // ---- membership ---------------------------------------------------------------
+
+  const enter = (m: Member): void => {
+    room.add(m);
+    m.inRoom = true;
+    everJoined.push(m);
+    const selfJoin = fault === 'self-join' ? true : profile.selfJoin;
+    if (dialect.hasNotice('join')) broadcast({ type: 'join', who: who(m) }, selfJoin ? undefined : m);
+  };
+
+  /** Leaves the room once and tells the others, as the dialect says. */
+  const depart = (m: Member, how: 'leave' | 'idleLeave'): void => {
+    if (!m.inRoom) return;
+    releaseHeld(m);
+    room.delete(m);
+    m.inRoom = false;
+    if (m.name !== undefined && names.get(m.name) === m) names.delete(m.name);
+    for (const [g, members] of groups) if (members.delete(m) && members.size === 0) groups.delete(g);
+    if (fault === 'no-leave-notice') return;
+    const type = how === 'idleLeave' && dialect.hasNotice('idleLeave') ? 'idleLeave' : 'leave';
+    if (dialect.hasNotice(type)) broadcast({ type, who: who(m) });
+  };
+
+  /** Leaves, stops reading, and ends our side once what is queued is written. */
+  const disconnect = (m: Member): void => {
+    if (fault === 'leave-before-last-lines' && m.delayed.length > 0) {
+      // The bug: the leave is announced now, the lines it sent before go out later.
+      depart(m, 'leave');
+      setTimeout(() => disconnect(m), RELAY_DELAY_MS * 2).unref();
+      return;
+    }
+    depart(m, 'leave');
+    m.live = false;
+    clearTimeout(m.idleTimer);
+    if (!m.socket.destroyed) {
+      m.socket.end();
+      setTimeout(() => m.socket.destroy(), LINGER_MS).unref();
+    }
+  };
+
+  const evict = (m: Member): void => {
+    if (!m.live) return;
+    m.live = false;
+    // After the fan-out in progress, so every member sees that event before the leave.
+    queueMicrotask(() => {
+      depart(m, 'leave');
+      m.socket.destroy();
+    });
+  };
+
+  const idle = (m: Member): void => {
+    if (!m.live || !m.inRoom) return;
+    if (fault === 'idle-no-disconnect') {
+      // The bug: announced and out of the room, yet still connected and still heard.
+      m.timedOut = true;
+      depart(m, 'idleLeave');
+      return;
+    }
+    depart(m, 'idleLeave');
+    disconnect(m);
+  };
+
+  // ---- chat ---------------------------------------------------------------------
+
+  /** One chat line from m (named `as`) to the room: the step where delivery faults are planted. */
+  const relay = (m: Member, text: string, as: Who = who(m)): void => {
+    const bytes = bytesOf({ type: 'chat', who: as, text });
+    if (!bytes) return;
+    const echo = fault === 'no-echo' ? false : profile.echo;
+    for (const to of [...room]) {
+      if (to === m) {
+        if (echo) write(to, bytes);
+        continue;
+      }
+      deliveries += 1;
+      const nth = deliveries % EVERY_NTH === 0;
+      if (fault === 'drop-1-in-N' && nth) continue;
+      write(to, bytes);
+      if (fault === 'duplicate-1-in-N' && nth) write(to, bytes);
+    }
+  };
+
+  const say = (m: Member, text: string): void => {
+    if (fault !== 'reorder') return relay(m, text);
+    // The bug: each pair of consecutive lines from one sender goes out swapped.
+    if (m.held) {
+      const first = m.held;
+      m.held = undefined;
+      clearTimeout(first.timer);
+      relay(m, text);
+      relay(m, first.text);
+      return;
+    }
+    m.held = { text, timer: setTimeout(() => releaseHeld(m), REORDER_HOLD_MS) };
+  };
+
+  const releaseHeld = (m: Member): void => {
+    const held = m.held;
+    if (!held) return;
+    m.held = undefined;
+    clearTimeout(held.timer);
+    relay(m, held.text);
+  };
+
+  // ---- line dialects ------------------------------------------------------------
+
+  const lineCommand = (m: Member, text: string): void => {
+    if (fault === 'crash-on-rename-without-pipe' && text.length >= 8 && text.startsWith('rename') && !text.includes('|')) {
+      // The seed's strings.Split(msg, "|")[1], as written.
+      throw new RangeError(`index out of range [1] with length 1 (rename without "|": ${JSON.stringify(text.slice(0, 40))})`);
+    }
+    const command = dialect.parseCommand(text);
+    switch (command?.type) {
+      case 'who': {
+        send(m, { type: 'whoHeader' });
+        const listed = fault === 'who-lists-departed' ? everJoined : [...room];
+        for (const member of listed) send(m, { type: 'whoEntry', who: who(member) });
+        return;
+      }
+      case 'rename':
+        if (/[\r\n]/.test(command.newName)) return;
+        m.name = command.newName;
+        return send(m, { type: 'renamed', who: who(m) });
+      case 'quit':
+        return disconnect(m);
+      case 'say':
+        return say(m, command.text);
+      default:
+        return say(m, text);
+    }
+  };
+
+  // ---- nameop -------------------------------------------------------------------
+
+  const fail = (m: Member, code: number, text: string): void => send(m, { type: 'error', code, text });
+
+  const isName = (s: string): boolean => s.length > 0 && Buffer.byteLength(s) <= 64 && !/[|\r\n]/.test(s);
+
+  const reasons: Partial<Record<CodecErrorCode, string>> = {
+    MISSING_FIELD: 'bad request: expected Name|Op|Msg',
+    BAD_OP: 'bad request: bad Op',
+    BAD_NAME: 'bad request: bad Name',
+  };
+
+  const nameopFrame = (m: Member, text: string): void => {
+    if (fault === 'crash-on-missing-pipe' && !text.includes('|')) {
+      // The seed's strings.Split(frame, "|")[1], as written.
+      throw new RangeError(`index out of range [1] with length 1 (frame without "|": ${JSON.stringify(text.slice(0, 40))})`);
+    }
+    const parsed = parseNameop(text);
+    if (parsed.kind === 'error') return fail(m, Status.badRequest, reasons[parsed.error.code] ?? 'bad request');
+    const { name, op, msg } = parsed.frame;
+    if (/\r/.test(msg)) return fail(m, Status.badRequest, 'bad request: CR inside a frame');
+    if (op < 1 || op > 9) return fail(m, Status.badRequest, `bad request: unknown op ${op}`);
+    if (m.name === undefined) {
+      if (op === 3) return login(m, name);
+      if (op === 2) return disconnect(m);
+      return fail(m, Status.loginRequired, 'login required');
+    }
+    if (op === 3) return fail(m, Status.badRequest, 'bad request: already logged in');
+    if (name !== m.name) {
+      // nameop-spoofing: the bug is trusting the frame's Name instead of the bound one.
+      if (fault === 'nameop-spoofing' && op === 1) return relay(m, msg, { ...who(m), name });
+      return fail(m, Status.forbidden, 'forbidden: Name is not the name bound to this connection');
+    }
+    switch (op) {
+      case 1:
+        return say(m, msg);
+      case 2:
+        return disconnect(m);
+      case 4:
+        return send(m, { type: 'profileUpdated', who: who(m), text: msg });
+      case 5:
+        return sendPrivate(m, msg);
+      case 6:
+        return sendToGroup(m, msg);
+      case 7:
+        return joinGroup(m, msg);
+      case 8:
+        return send(m, { type: 'groupList', items: [...groups.keys()] });
+      case 9:
+        return send(m, { type: 'userList', items: [...room].map((r) => r.name ?? '') });
+    }
+  };
+
+  const login = (m: Member, name: string): void => {
+    if (name.startsWith('*')) return fail(m, Status.badRequest, 'bad request: names starting with "*" are reserved');
+    if (names.has(name)) return fail(m, Status.conflict, 'conflict: name taken');
+    names.set(name, m);
+    m.name = name;
+    enter(m);
+  };
+
+  const sendPrivate = (m: Member, msg: string): void => {
+    const bar = msg.indexOf('|');
+    if (bar < 0) return fail(m, Status.badRequest, 'bad request: expected target|text');
+    const target = msg.slice(0, bar);
+    const to = isName(target) ? names.get(target) : undefined;
+    if (!to) return fail(m, Status.notFound, 'not found: no such user');
+    const event: ServerEvent = { type: 'private', who: who(m), target, text: msg.slice(bar + 1) };
+    send(to, event);
+    if (fault === 'private-leak') {
+      // The bug: the first other member also gets it.
+      const third = [...room].find((r) => r !== m && r !== to);
+      if (third) send(third, event);
+    }
+  };
+
+  const sendToGroup = (m: Member, msg: string): void => {
+    const bar = msg.indexOf('|');
+    if (bar < 0) return fail(m, Status.badRequest, 'bad request: expected group|text');
+    const group = msg.slice(0, bar);
+    const members = groups.get(group);
+    if (!members) return fail(m, Status.notFound, 'not found: no such group');
+    if (!members.has(m)) return fail(m, Status.forbidden, 'forbidden: not a member of the group');
+    const event: ServerEvent = { type: 'group', who: who(m), group, text: msg.slice(bar + 1) };
+    // group-leak: the bug is sending to the room instead of the group.
+    for (const to of fault === 'group-leak' ? [...room] : [...members]) send(to, event);
+  };
+
+  const joinGroup = (m: Member, group: string): void => {
+    if (!isName(group)) return fail(m, Status.badRequest, 'bad request: bad group name');
+    let members = groups.get(group);
+    if (!members) groups.set(group, (members = new Set()));
+    const event: ServerEvent = { type: 'groupJoin', who: who(m), group };
+    if (members.has(m)) return send(m, event);
+    members.add(m);
+    for (const to of members) send(to, event);
+  };
+
+  // ---- input --------------------------------------------------------------------
+
+  const handle = (m: Member, text: string): void => {
+    if (!m.live) return;
+    m.idleTimer?.refresh();
+    if (nameop) return nameopFrame(m, text);
+    if (m.timedOut) {
+      // idle-no-disconnect: out of the room, yet its lines are still relayed.
+      const bytes = bytesOf({ type: 'chat', who: who(m), text });
+      if (bytes) for (const to of [...room]) write(to, bytes);
+      return;
+    }
+    lineCommand(m, text);
+  };
+
+  const frame = (m: Member, item: Decoded<LineFrame>): void => {
+    if (!m.live) return;
+    if (item.kind === 'error') {
+      if (fault === 'crash-on-long-line' && item.error.code === 'FRAME_TOO_LONG') {
+        // The decoder's limit is CRASH_LINE_BYTES under this fault: this is the crash, not a bound.
+        throw new RangeError(`line longer than ${CRASH_LINE_BYTES} bytes`);
+      }
+      if (item.error.code !== 'FRAME_TOO_LONG') {
+        if (nameop) fail(m, Status.badRequest, `bad request: ${item.error.code === 'INVALID_UTF8' ? 'invalid UTF-8' : 'CR inside a frame'}`);
+        return; // line dialects drop invalid lines
+      }
+      if (nameop) fail(m, Status.tooLong, 'frame too long');
+      return disconnect(m);
+    }
+    if (fault === 'leave-before-last-lines') {
+      m.delayed.push(item.frame.text);
+      setTimeout(() => {
+        const text = m.delayed.shift();
+        if (text !== undefined) handleLate(m, text);
+      }, RELAY_DELAY_MS).unref();
+      return;
+    }
+    handle(m, item.frame.text);
+  };
+
+  /** leave-before-last-lines: a delayed line, relayed even after its sender's leave notice. */
+  const handleLate = (m: Member, text: string): void => {
+    if (m.inRoom) return handle(m, text);
+    const command = dialect.parseCommand(text);
+    if (command?.type === 'say') relay(m, command.text);
+  };
+
+  /** chunk-framing and drop-last-byte: one TCP read is one message (the bug). */
+  const chunk = (m: Member, data: Buffer): void => {
+    const bytes = fault === 'drop-last-byte' ? data.subarray(0, data.length - 1) : data.at(-1) === 0x0a ? data.subarray(0, data.length - 1) : data;
+    handle(m, bytes.toString('utf8'));
+  };
+
+  const accept = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    const addr = addressOf(socket);
+    if (addr === undefined) return void socket.destroy();
+    socket.setNoDelay(true);
+    const maxFrameBytes = fault === 'crash-on-long-line' ? CRASH_LINE_BYTES : profile.maxLineBytes;
+    const m: Member = {
+      socket,
+      addr,
+      name: nameop ? undefined : addr,
+      live: true,
+      inRoom: false,
+      decoder: new LineDecoder({ maxFrameBytes, crlf: 'strip', trailing: 'frame' }),
+      idleTimer: undefined,
+      held: undefined,
+      delayed: [],
+      timedOut: false,
+    };
+    if (idleTimeoutMs !== null) {
+      m.idleTimer = setTimeout(() => idle(m), idleTimeoutMs);
+      m.idleTimer.unref();
+    }
+    socket.on('data', (data: Buffer) => {
+      if (!m.live) return;
+      if (fault === 'chunk-framing' || fault === 'drop-last-byte') return chunk(m, data);
+      for (const item of m.decoder.push(data)) frame(m, item);
+    });
+    socket.on('end', () => {
+      // The last line may lack its LF; it still comes before the leave notice.
+      if (m.live && fault !== 'chunk-framing' && fault !== 'drop-last-byte') for (const item of m.decoder.end()) frame(m, item);
+      if (m.timedOut) return void socket.end();
+      disconnect(m);
+    });
+    socket.on('close', () => {
+      clearTimeout(m.idleTimer);
+      if (m.live) disconnect(m);
+      m.live = false;
+    });
+    if (!nameop) {
+      if (dialect.hasNotice('welcome')) send(m, { type: 'welcome', who: who(m) });
+      enter(m);
+    }
+  };
+
+  const server = createServer({ allowHalfOpen: true }, accept);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port: options.port ?? 0 }, () => resolve());
+  });
+  server.on('error', () => {});
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    port,
+    url: `127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}
