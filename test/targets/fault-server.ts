@@ -43,6 +43,8 @@ const REORDER_HOLD_MS = 30;
 const RELAY_DELAY_MS = 20;
 /** crash-on-long-line: the process dies on a line longer than this. */
 const CRASH_LINE_BYTES = 1000;
+/** Stands for the text when a chunked message is rendered: any text the chat template accepts. */
+const TEXT_SLOT = 'TEXT-SLOT';
 /** A member with more outbound bytes than this pending is evicted (announced as a leave). */
 const QUEUE_LIMIT_BYTES = 1024 * 1024;
 /** After our FIN, a peer that does not close is destroyed this much later. */
@@ -89,6 +91,8 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
   const fault = options.fault;
   const idleTimeoutMs = options.idleTimeoutMs === undefined ? profile.idleTimeoutMs : options.idleTimeoutMs;
   const nameop = profile.framing === 'nameop';
+  /** One TCP read is one message under these faults (the bug): no codec on input. */
+  const chunked = fault === 'chunk-framing' || fault === 'drop-last-byte';
 
   /** Room members in join (login) order. */
   const room = new Set<Member>();
@@ -108,12 +112,15 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
   const bytesOf = (event: ServerEvent): Buffer | undefined => {
     let line: string;
     try {
-      line = dialect.render(event);
+      if (chunked && event.type === 'chat') {
+        // A message read as one chunk may hold LFs, which no template accepts: it goes out as it came.
+        line = dialect.render({ ...event, text: TEXT_SLOT }).replace(TEXT_SLOT, () => event.text);
+      } else line = dialect.render(event);
     } catch {
       return undefined; // a value the profile cannot carry (e.g. a name its pattern refuses)
     }
     // The framing faults relay what they read, LFs and all: that is their bug.
-    if (fault === 'chunk-framing' || fault === 'drop-last-byte') return Buffer.from(`${line}\n`, 'utf8');
+    if (chunked) return Buffer.from(`${line}\n`, 'utf8');
     const encoded = encodeLine(line);
     return encoded.ok ? encoded.bytes : undefined;
   };
@@ -446,12 +453,12 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
     }
     socket.on('data', (data: Buffer) => {
       if (!m.live) return;
-      if (fault === 'chunk-framing' || fault === 'drop-last-byte') return chunk(m, data);
+      if (chunked) return chunk(m, data);
       for (const item of m.decoder.push(data)) frame(m, item);
     });
     socket.on('end', () => {
       // The last line may lack its LF; it still comes before the leave notice.
-      if (m.live && fault !== 'chunk-framing' && fault !== 'drop-last-byte') for (const item of m.decoder.end()) frame(m, item);
+      if (m.live && !chunked) for (const item of m.decoder.end()) frame(m, item);
       if (m.timedOut) return void socket.end();
       disconnect(m);
     });
