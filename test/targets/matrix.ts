@@ -349,21 +349,28 @@ export function formatGrid(results: readonly EntryResult[]): string {
 /** The README table: one row per server, measured. */
 export function formatReadmeTable(results: readonly EntryResult[]): string {
   const rows = [
-    '| server | profile | labels | caught | median time to first fail | other requirements failed |',
-    '|---|---|---|---|---|---|',
+    '| server | profile | what is wrong with it | labels | caught | median time to first fail | other requirements failed |',
+    '|---|---|---|---|---|---|---|',
   ];
+  const cell = (text: string): string => text.replace(/\|/g, '\\|');
   for (const r of results) {
     const { entry } = r;
+    const head = `| ${entry.name} | ${entry.profile} | ${cell(entry.description)} | ${entry.labels.join(', ') || '(correct)'}`;
     if (r.skipped) {
-      rows.push(`| ${entry.name} | ${entry.profile} | ${entry.labels.join(', ') || '(correct)'} | skipped | | ${r.skipped} |`);
+      rows.push(`${head} | skipped | | ${cell(r.skipped)} |`);
       continue;
     }
     const n = r.runs.length;
     const caught = entry.kind === 'correct' ? (falseAlarms(r).length ? 'FAILED' : `no fail (${n} seeds)`) : `${seedsCaught(r)}/${n}`;
     const time = entry.kind === 'correct' ? '' : seconds(medianMsToCatch(r));
-    const flaky = r.runs.reduce((n, run) => n + run.flaky.size, 0);
-    const other = [otherFails(r), flaky ? `${flaky} flaky fail(s) not reproduced on replay` : ''].filter(Boolean).join('; ');
-    rows.push(`| ${entry.name} | ${entry.profile} | ${entry.labels.join(', ') || '(correct)'} | ${caught} | ${time} | ${other} |`);
+    const flaky = r.runs.reduce((k, run) => k + run.flaky.size, 0);
+    const restarted = r.runs.filter((run) => run.restarts > 0);
+    const other = [
+      otherFails(r),
+      flaky ? `${flaky} flaky fail(s), not reproduced on replay` : '',
+      restarted.length ? `crashed and restarted in ${restarted.length}/${n} runs (${restarted.reduce((k, run) => k + run.restarts, 0)} restarts)` : '',
+    ].filter(Boolean);
+    rows.push(`${head} | ${caught} | ${time} | ${cell(other.join('; '))} |`);
   }
   return rows.join('\n');
 }
