@@ -1,8 +1,10 @@
 // spec/line.md, Framing: a line is a line however TCP cuts or joins it.
 import { defineCase } from '../../src/runner/case.js';
-import { expectDelivery, type DeliveryRules } from '../../src/runner/delivery.js';
+import { CHAT_RULES, expectDelivery, type DeliveryRules } from '../../src/runner/delivery.js';
 
 const framingRules = (id: string): DeliveryRules => ({ missing: id, duplicate: id, altered: id, order: id, echo: id, unexpected: id });
+/** Two whole lines of one sender swapped is not a framing fault (FRAME-2 alone names the order): ORDER-1. */
+const inOrder = (rules: DeliveryRules): DeliveryRules => ({ ...rules, order: 'ORDER-1' });
 
 export const splitWrites = defineCase({
   id: 'frame/split-writes',
@@ -19,7 +21,23 @@ export const splitWrites = defineCase({
       await ctx.say(a, text, { sizes, delayMs: ctx.rng.int(3, 15) });
       sent.push({ from: a, text });
     }
-    await expectDelivery(ctx, sent, [a, b], framingRules('FRAME-1'));
+    // Another member's whole line between the two halves of a's line: a server
+    // that relays chunks as they come (seed 000) interleaves them inside a line.
+    const text = ctx.text(`split around another line ${'y'.repeat(ctx.rng.int(5, 40))}`);
+    const bytes = Buffer.from(ctx.dialect.renderCommand(ctx.sayCommand(a, text)) + '\n', 'utf8');
+    const cut = ctx.rng.int(1, bytes.length - 2);
+    ctx.noteSaid(a, text);
+    ctx.silent.add(a); // no keepalive of a's may land between its halves
+    await a.sendBytes(bytes.subarray(0, cut), undefined, 0, `${JSON.stringify(text)}, first ${cut} bytes`);
+    const other = ctx.text('between the halves');
+    const seen = a.received.length;
+    await ctx.say(b, other);
+    // a hears b's line (or what the server made of it) before it finishes its own.
+    await ctx.waitUntil(() => a.received.length > seen || a.isClosed);
+    await a.sendBytes(bytes.subarray(cut), undefined, 0, `${JSON.stringify(text)}, the rest`);
+    ctx.silent.delete(a);
+    sent.push({ from: a, text }, { from: b, text: other });
+    await expectDelivery(ctx, sent, [a, b], inOrder(framingRules('FRAME-1')));
   },
 });
 
@@ -62,7 +80,7 @@ export const utf8Split = defineCase({
     await ctx.say(a, text, { sizes: [1], delayMs: 0 });
     const text2 = ctx.text('日本語のテキスト 🎉');
     await ctx.say(a, text2, { sizes: [2, 3, 5], delayMs: 2 });
-    await expectDelivery(ctx, [{ from: a, text }, { from: a, text: text2 }], [a, b], framingRules('FRAME-5'));
+    await expectDelivery(ctx, [{ from: a, text }, { from: a, text: text2 }], [a, b], inOrder(framingRules('FRAME-5')));
   },
 });
 
@@ -94,7 +112,8 @@ export const serverLines = defineCase({
       await ctx.say(from, text);
       sent.push({ from, text });
     }
-    await expectDelivery(ctx, sent, [a, b], framingRules('FRAME-3'));
+    // FRAME-3 is the shape of server lines: a line no notice matches. Lost, doubled or swapped whole lines are delivery faults.
+    await expectDelivery(ctx, sent, [a, b], { ...CHAT_RULES, altered: 'FRAME-3' });
   },
 });
 

@@ -4,6 +4,14 @@ import { benchCommand } from './bench.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 
+// `chat-conformance --list | head` closes our stdout early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    throw err;
+  });
+}
+
 const [first, ...rest] = process.argv.slice(2);
 let code: number;
 switch (first) {

@@ -283,6 +283,11 @@ export class CaseContext implements Recorder {
         b.name = b.addr;
       }
       // b must be in the room before a speaks: wait for b's own echo, or (no echo) retry a's line.
+      if (this.profile.echo && this.profile.joinOn === 'connect') {
+        const hello = this.text('probe-b');
+        await b.command({ type: 'say', text: hello, name: b.name, addr: b.addr });
+        await this.waitUntil(() => b!.isClosed || b!.received.some((r) => r.event?.type === 'chat' && r.event.text === hello));
+      }
       for (let attempt = 0; attempt < 3; attempt += 1) {
         const text = this.text('probe');
         await a.command({ type: 'say', text, name: a.name, addr: a.addr });
