@@ -2,7 +2,7 @@
 // each connection in turn and waits while a connection's previous write is
 // still stuck (Go's unbuffered channel in front of a blocking conn.Write). One
 // connection that stops reading therefore stalls delivery to everyone.
-import type { Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 
 export class BlockingFanout {
   private readonly queue: { socket: Socket; bytes: Buffer }[] = [];
@@ -47,4 +47,22 @@ export function addressOf(socket: Socket): string | undefined {
 export interface RunningSeed {
   readonly port: number;
   close(): Promise<void>;
+}
+
+/** Listens on 127.0.0.1 (port 0 by default); close() stops accepting and destroys every open socket. */
+export async function listenTarget(server: Server, sockets: Set<Socket>, port = 0): Promise<RunningSeed> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port }, () => resolve());
+  });
+  server.on('error', () => {});
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
 }

@@ -8,7 +8,7 @@ import { createServer, type Socket } from 'node:net';
 import { encodeLine, LineDecoder, parseNameop, type CodecErrorCode, type Decoded, type LineFrame } from '../../src/codec/index.js';
 import { compileProfile, loadProfile } from '../../src/profile/index.js';
 import type { ServerEvent, Who } from '../../src/profile/types.js';
-import { addressOf, BlockingFanout } from './blocking-fanout.js';
+import { addressOf, BlockingFanout, listenTarget } from './blocking-fanout.js';
 
 export const faults = [
   'none',
@@ -474,20 +474,6 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
   };
 
   const server = createServer({ allowHalfOpen: true }, accept);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: options.port ?? 0 }, () => resolve());
-  });
-  server.on('error', () => {});
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    port,
-    url: `127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
-  };
+  const running = await listenTarget(server, sockets, options.port);
+  return { ...running, url: `127.0.0.1:${running.port}` };
 }

@@ -6,7 +6,7 @@
 // the kit's LF at the end of a read is taken as the end of the frame), so the
 // kit can talk to it at all and the bugs above are what it meets.
 import { createServer, type Socket } from 'node:net';
-import type { RunningSeed } from './blocking-fanout.js';
+import { listenTarget, type RunningSeed } from './blocking-fanout.js';
 
 const READ_BUFFER_BYTES = 255;
 
@@ -97,17 +97,5 @@ export async function startSeedNameop(options: { port?: number } = {}): Promise<
   };
 
   const server = createServer(handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: options.port ?? 0 }, () => resolve());
-  });
-  const address = server.address();
-  return {
-    port: typeof address === 'object' && address ? address.port : 0,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
-  };
+  return listenTarget(server, sockets, options.port);
 }

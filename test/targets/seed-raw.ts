@@ -4,7 +4,7 @@
 // stalls everyone; nothing frames a message, so two senders' chunks can
 // interleave inside a line.
 import { createServer, type Socket } from 'node:net';
-import { addressOf, BlockingFanout, type RunningSeed } from './blocking-fanout.js';
+import { addressOf, BlockingFanout, type RunningSeed, listenTarget } from './blocking-fanout.js';
 
 const READ_BUFFER_BYTES = 1024;
 
@@ -33,17 +33,5 @@ export async function startSeedRaw(options: { port?: number } = {}): Promise<Run
   };
 
   const server = createServer(handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: options.port ?? 0 }, () => resolve());
-  });
-  const address = server.address();
-  return {
-    port: typeof address === 'object' && address ? address.port : 0,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
-  };
+  return listenTarget(server, sockets, options.port);
 }

@@ -4,7 +4,7 @@
 // member that times out is announced but never disconnected, and the one
 // broadcaster writes to each member in turn, so a reader that stops stalls all.
 import { createServer, type Socket } from 'node:net';
-import { addressOf, BlockingFanout, type RunningSeed } from './blocking-fanout.js';
+import { addressOf, BlockingFanout, type RunningSeed, listenTarget } from './blocking-fanout.js';
 
 interface SeedClient {
   readonly socket: Socket;
@@ -78,17 +78,5 @@ export async function startSeedWhoRename(options: { idleTimeoutMs?: number; port
 
   // The seed never closes a connection itself: allowHalfOpen keeps our side open after the peer's FIN, as Go does.
   const server = createServer({ allowHalfOpen: true }, handleConn);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: options.port ?? 0 }, () => resolve());
-  });
-  const address = server.address();
-  return {
-    port: typeof address === 'object' && address ? address.port : 0,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
-  };
+  return listenTarget(server, sockets, options.port);
 }
