@@ -135,7 +135,7 @@ export const corpus: readonly CorpusEntry[] = [
     name: 'seed:nameop',
     profile: 'nameop',
     kind: 'seed',
-    labels: ['FRAME-7', 'IDENT-2', 'ROBUST-3'],
+    labels: ['FRAME-1', 'FRAME-2', 'FRAME-7', 'IDENT-2', 'ROBUST-3'],
     description: 'seed 001 as written: a read is a frame split on every "|", no "|" crashes, Name trusted',
     start: () => spawn('seed nameop', process.execPath, [launcher, 'seed-nameop']),
   },
