@@ -123,6 +123,11 @@ describe('chat-conformance CLI', () => {
       const r = await cli(['--target', `127.0.0.1:${port}`, '--quick', '--timeout', '200', '--no-verify', '--only', 'join/*,chat/*,frame/*'], { timeoutMs: 60_000 });
       assert.equal(r.code, 1, r.stdout);
       assert.match(r.stdout, /JOIN-3|JOIN-1|CHAT-/);
+      // --bail: the same run stops at its first fail.
+      const bail = await cli(['--target', `127.0.0.1:${port}`, '--quick', '--timeout', '200', '--no-verify', '--bail', '--only', 'join/*,chat/*,frame/*']);
+      assert.equal(bail.code, 1, bail.stdout);
+      assert.equal(bail.stdout.split('\n').filter((l) => /^\s+(PASS|FAIL|SKIP|WARN|ERROR|INCONCLUSIVE)\s/.test(l)).length, 1, bail.stdout);
+      assert.match(bail.stdout, /stopped: stopped after frame\/split-writes/);
     } finally {
       await closeServer(server, sockets);
     }

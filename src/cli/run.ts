@@ -33,6 +33,7 @@ Options:
   --timeout-multiplier x    scale every wait and deadline, for slow targets (default 1)
   --idle-timeout ms         the target's idle timeout if not the profile's (0: it has none)
   --report json=FILE        write a JSON report (repeatable; also junit=FILE)
+  --bail                    stop at the first failing case
   --no-verify               do not replay a failing case to check it reproduces
   --no-color                plain output (NO_COLOR is respected too)
   -h, --help                this help
@@ -106,6 +107,7 @@ export async function runCommand(argv: string[], out: NodeJS.WriteStream = proce
         'idle-timeout': { type: 'string' },
         report: { type: 'string', multiple: true },
         'no-verify': { type: 'boolean' },
+        bail: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -205,6 +207,7 @@ export async function runCommand(argv: string[], out: NodeJS.WriteStream = proce
       ...(multiplier !== undefined ? { timeoutMultiplier: multiplier } : {}),
       ...(idle !== undefined ? { idleTimeoutMs: idle === 0 ? null : idle } : {}),
       verifyFailures: !values['no-verify'],
+      ...(values.bail ? { stopWhen: (r: CaseResult) => r.verdict === 'fail' } : {}),
       signal: abort.signal,
       onCaseStart: (c) => {
         const s = section(c.id);
