@@ -324,6 +324,30 @@ describe('planted bugs on the wire', () => {
     }
   });
 
+  test('group-without-membership-check: a group message from a non-member reaches the group', async () => {
+    const { clients: [a, b], close } = await room('group-without-membership-check', 'nameop', 2);
+    try {
+      await login([a!, b!], ['alice', 'bob']);
+      a!.write('alice|7|g\n');
+      await a!.waitFor('group join', (l) => l === 'alice|7|g');
+      b!.write('bob|6|g|from outside\n');
+      await a!.waitFor('relayed from a non-member', (l) => l === 'bob|6|g|from outside');
+    } finally {
+      await close();
+    }
+  });
+
+  test('malformed-relayed: a frame short of a field is relayed as a say', async () => {
+    const { clients: [a, b], close } = await room('malformed-relayed', 'nameop', 2);
+    try {
+      await login([a!, b!], ['alice', 'bob']);
+      a!.write('alice|no op here\n');
+      await b!.waitFor('relayed malformed frame', (l) => l === 'alice|1|alice|no op here');
+    } finally {
+      await close();
+    }
+  });
+
   test('sync-fanout: one member that stops reading stalls delivery to the others', async () => {
     const { clients: [a, b, slow], close } = await room('sync-fanout', 'gopl-en', 3);
     try {

@@ -130,3 +130,25 @@ function show(w: { addr?: string; name?: string }): string {
   return w.name ?? w.addr ?? '?';
 }
 
+
+export const groupNonMember = defineCase({
+  id: 'cmd/group-non-member',
+  title: 'A group message from a member outside the group is refused and not relayed',
+  requirements: ['CMD-7'],
+  needs: ['command:groupJoin', 'command:group', 'notice:group', 'notice:error'],
+  async run(ctx) {
+    const [a, c] = [await ctx.join('a'), await ctx.join('c')];
+    const group = ctx.name('g');
+    await a.command({ type: 'groupJoin', group, name: a.name });
+    const joined = await ctx.waitUntil(() => a.events.some((e) => e.type === 'groupJoin' && e.group === group));
+    if (!joined) return ctx.inconclusive(`joining group ${group} was not acknowledged`);
+    const errorsBefore = c.events.filter((e) => e.type === 'error').length;
+    const text = ctx.text('from outside the group');
+    await c.command({ type: 'group', group, text, name: c.name });
+    await ctx.waitUntil(() => c.events.filter((e) => e.type === 'error').length > errorsBefore || a.events.some((e) => e.type === 'group' && e.text === text));
+    await ctx.sync([a, c]);
+    const relayed = [a, c].filter((m) => m.events.some((e) => e.type === 'group' && e.text === text));
+    if (relayed.length) ctx.violate('CMD-7', `a group message from ${c.label}, not in ${group}, was relayed`, { expected: 'not relayed', actual: relayed.map((m) => `${m.label} received it`).join(', ') });
+    if (c.events.filter((e) => e.type === 'error').length === errorsBefore) ctx.violate('CMD-7', 'the refused group message got no error', { expected: 'an error frame to the sender', actual: recent(c) });
+  },
+});

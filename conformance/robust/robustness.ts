@@ -157,3 +157,32 @@ export const connectBurst = defineCase({
     await stillServing(ctx, a, b, 'ROBUST-5', `${n} concurrent connects and disconnects${conns.length < n ? ` (${n - conns.length} connects failed)` : ''}`);
   },
 });
+
+export const malformedNameopErrors = defineCase({
+  id: 'robust/nameop-malformed-errors',
+  title: 'Each malformed nameop frame gets error 400, to its sender only, and is not relayed',
+  requirements: ['ROBUST-7'],
+  needs: ['framing:nameop', 'notice:error'],
+  async run(ctx) {
+    const { a, b, hostile } = await roomWithHostilePeer(ctx);
+    const n = hostile.name!;
+    const marker = ctx.text('malformed');
+    // One fault each: no "|", one "|", empty Name, Op not a number, unknown op.
+    const frames = [`${marker} no pipes`, `${n}|${marker}`, `|1|${marker}`, `${n}|x|${marker}`, `${n}|42|${marker}`];
+    const errorsBefore = hostile.events.filter((e) => e.type === 'error').length;
+    for (const frame of frames) await hostile.sendLine(frame);
+    const errors = (): number => hostile.events.filter((e) => e.type === 'error').length - errorsBefore;
+    await ctx.waitUntil(() => errors() >= frames.length || hostile.isClosed);
+    await ctx.sync([a, b, hostile]);
+    const got = hostile.events.filter((e) => e.type === 'error').slice(errorsBefore);
+    const codes = got.map((e) => (e.type === 'error' ? e.code : 0));
+    if (got.length !== frames.length || codes.some((c) => c !== 400)) {
+      ctx.violate('ROBUST-7', `${frames.length} malformed frames got ${got.length} error(s)`, { expected: `${frames.length} × *|0|400|...`, actual: codes.length ? codes.join(', ') : 'none' });
+    }
+    for (const m of [a, b]) {
+      // a and b sent nothing malformed: any error they get is someone else's.
+      const leaked = m.received.filter((r) => r.line.includes(marker) || r.event?.type === 'error');
+      if (leaked.length) ctx.violate('ROBUST-7', `${m.label} received something of the malformed frames`, { expected: 'nothing', actual: leaked.slice(0, 3).map((r) => JSON.stringify(r.line)).join(', ') });
+    }
+  },
+});

@@ -88,6 +88,7 @@ export const requirements: readonly Requirement[] = [
   r('ROBUST-4', 'MUST', 'After a half-close, a reset (RST), or input of one byte per write, the server MUST keep serving the other members.'),
   r('ROBUST-5', 'MUST', 'After a burst of concurrent connects and disconnects, the server MUST keep serving.'),
   r('ROBUST-6', 'SHOULD', 'A line longer than the maximum SHOULD end the offender’s connection, after an error where the dialect can express one.'),
+  r('ROBUST-7', 'MUST', 'A malformed nameop frame MUST be answered with error 400 to its sender only and MUST NOT be relayed.', 'nameop.md'),
 
   // Commands
   r('CMD-1', 'MUST', 'The member list (who, list users) MUST name exactly the current members, each once, and go to the requester only.'),
@@ -96,6 +97,7 @@ export const requirements: readonly Requirement[] = [
   r('CMD-4', 'MUST', 'A group message MUST reach each member of the group exactly once and no one outside it.'),
   r('CMD-5', 'MUST', 'Joining a group that does not exist MUST create it, and the group list MUST then include it.'),
   r('CMD-6', 'SHOULD', 'A private message to an unknown member SHOULD be answered with an error to the sender only.'),
+  r('CMD-7', 'MUST', 'A group message from a member that is not in the group MUST be refused with an error and MUST NOT be relayed.', 'nameop.md'),
 
   // Identity
   r('IDENT-1', 'MUST', 'A login with a name bound to another connection MUST be refused with an error, and the name MUST stay bound to its owner.', 'nameop.md'),

@@ -30,6 +30,8 @@ export const faults = [
   'nameop-spoofing',
   'private-leak',
   'group-leak',
+  'group-without-membership-check',
+  'malformed-relayed',
 ] as const;
 export type Fault = (typeof faults)[number];
 
@@ -294,6 +296,8 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
       throw new RangeError(`index out of range [1] with length 1 (frame without "|": ${JSON.stringify(text.slice(0, 40))})`);
     }
     const parsed = parseNameop(text);
+    // malformed-relayed: the bug is serving a frame short of a field as a say, as the seed's split does.
+    if (fault === 'malformed-relayed' && parsed.kind === 'error' && parsed.error.code === 'MISSING_FIELD' && m.name !== undefined) return say(m, text);
     if (parsed.kind === 'error') return fail(m, Status.badRequest, reasons[parsed.error.code] ?? 'bad request');
     const { name, op, msg } = parsed.frame;
     if (/\r/.test(msg)) return fail(m, Status.badRequest, 'bad request: CR inside a frame');
@@ -358,7 +362,8 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
     const group = msg.slice(0, bar);
     const members = groups.get(group);
     if (!members) return fail(m, Status.notFound, 'not found: no such group');
-    if (!members.has(m)) return fail(m, Status.forbidden, 'forbidden: not a member of the group');
+    // group-without-membership-check: the bug is checking only that the group exists.
+    if (!members.has(m) && fault !== 'group-without-membership-check') return fail(m, Status.forbidden, 'forbidden: not a member of the group');
     const event: ServerEvent = { type: 'group', who: who(m), group, text: msg.slice(bar + 1) };
     // group-leak: the bug is sending to the room instead of the group.
     for (const to of fault === 'group-leak' ? [...room] : [...members]) send(to, event);
