@@ -54,7 +54,10 @@ Examples:
 `;
 
 interface Style {
+  /** The verdict word padded to a column. */
   verdict(v: Verdict): string;
+  /** The verdict word alone. */
+  word(v: Verdict): string;
   dim(s: string): string;
   bold(s: string): string;
 }
@@ -71,6 +74,7 @@ function makeStyle(color: boolean): Style {
   };
   return {
     verdict: (v) => paint(colors[v], v.toUpperCase().padEnd(12)),
+    word: (v) => paint(colors[v], v.toUpperCase()),
     dim: (s) => paint('gray', s),
     bold: (s) => paint('bold', s),
   };
@@ -257,7 +261,7 @@ export async function runCommand(argv: string[], out: NodeJS.WriteStream = proce
     `\n${style.bold('Summary')}: ${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.skip} skip, ${s.inconclusive} inconclusive, ${s.error} error` +
       ` in ${(report.durationMs / 1000).toFixed(1)} s (seed ${report.seed})${report.stopped ? ` — stopped: ${report.stopped}` : ''}\n`,
   );
-  out.write(`Verdict: ${style.verdict(report.verdict).trim()}\n`);
+  out.write(`Verdict: ${style.word(report.verdict)}\n`);
   return exitCode(report);
 }
 
