@@ -112,6 +112,7 @@ export const corpus: readonly CorpusEntry[] = [
   faultEntry('nameop-spoofing', 'nameop', ['IDENT-2'], 'say frames are relayed under their Name even when it is not the bound name'),
   faultEntry('private-leak', 'nameop', ['CMD-3'], 'a private message also reaches a third member'),
   faultEntry('group-leak', 'nameop', ['CMD-4'], 'a group message reaches the whole room'),
+  faultEntry('silent-eviction', 'gopl-en', ['ISOLATION-3'], 'a member evicted for not reading is dropped without a leave notice'),
   faultEntry('group-without-membership-check', 'nameop', ['CMD-7'], 'a group message from a member outside the group is relayed to the group'),
   faultEntry('malformed-relayed', 'nameop', ['ROBUST-7'], 'a frame short of a field is relayed as a say instead of getting error 400'),
 

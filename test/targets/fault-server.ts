@@ -31,6 +31,7 @@ export const faults = [
   'private-leak',
   'group-leak',
   'group-without-membership-check',
+  'silent-eviction',
   'malformed-relayed',
 ] as const;
 export type Fault = (typeof faults)[number];
@@ -157,7 +158,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
   };
 
   /** Leaves the room once and tells the others, as the dialect says. */
-  const depart = (m: Member, how: 'leave' | 'idleLeave'): void => {
+  const depart = (m: Member, how: 'leave' | 'idleLeave' | 'evicted'): void => {
     if (!m.inRoom) return;
     releaseHeld(m);
     room.delete(m);
@@ -165,6 +166,8 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
     if (m.name !== undefined && names.get(m.name) === m) names.delete(m.name);
     for (const [g, members] of groups) if (members.delete(m) && members.size === 0) groups.delete(g);
     if (fault === 'no-leave-notice') return;
+    // silent-eviction: the bug is dropping a slow reader without telling the room.
+    if (fault === 'silent-eviction' && how === 'evicted') return;
     const type = how === 'idleLeave' && dialect.hasNotice('idleLeave') ? 'idleLeave' : 'leave';
     if (dialect.hasNotice(type)) broadcast({ type, who: who(m) });
   };
@@ -191,7 +194,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
     m.live = false;
     // After the fan-out in progress, so every member sees that event before the leave.
     queueMicrotask(() => {
-      depart(m, 'leave');
+      depart(m, 'evicted');
       m.socket.destroy();
     });
   };
