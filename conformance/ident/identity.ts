@@ -20,6 +20,9 @@ export const takenName = defineCase({
     if (!answered || acked || !thief.events.some((e) => e.type === 'error')) {
       ctx.violate('IDENT-1', `a second login as ${owner.name} was not refused with an error`, { expected: 'an error frame', actual: thief.received.map((r) => JSON.stringify(r.line)).join(', ') || (thief.isClosed ? 'connection closed' : 'nothing') });
     }
+    await ctx.sync([owner, observer]);
+    const joins = observer.events.filter((e) => e.type === 'join' && e.who.name === owner.name).length;
+    if (joins > 0) ctx.violate('IDENT-1', `${observer.label} received a join notice for ${owner.name} from the second login`, { expected: 'none (it joined before the observer)', actual: `${joins}` });
     // Whatever the thief sends as that name must not reach the room.
     const text = ctx.text('spoken by the thief');
     await thief.command({ type: 'say', text, name: owner.name });
@@ -41,33 +44,60 @@ export const spoofedName = defineCase({
     const victim = await ctx.join('victim');
     const spoofer = await ctx.join('spoofer');
     const observer = await ctx.join('observer');
+    const group = ctx.name('g');
+    const hasGroups = ctx.dialect.hasCommand('groupJoin') && ctx.dialect.hasCommand('group');
+    if (hasGroups) {
+      await victim.command({ type: 'groupJoin', group, name: victim.name });
+      await ctx.waitUntil(() => victim.events.some((e) => e.type === 'groupJoin' && e.group === group));
+    }
     const errorsBefore = spoofer.events.filter((e) => e.type === 'error').length;
     const text = ctx.text('I am not who I say');
-    await spoofer.command({ type: 'say', text, name: victim.name });
-    await ctx.waitUntil(() => spoofer.events.filter((e) => e.type === 'error').length > errorsBefore || sawChat(ctx, observer, text));
+    // Every op that acts as the named member: say, private, group message, quit.
+    const frames = [
+      { type: 'say', text, name: victim.name },
+      ...(ctx.dialect.hasCommand('private') ? [{ type: 'private', target: observer.name!, text, name: victim.name } as const] : []),
+      ...(hasGroups ? [{ type: 'group', group, text, name: victim.name } as const] : []),
+      ...(ctx.dialect.hasCommand('quit') ? [{ type: 'quit', name: victim.name } as const] : []),
+    ] as const;
+    for (const frame of frames) await spoofer.command(frame);
+    const errors = (): number => spoofer.events.filter((e) => e.type === 'error').length - errorsBefore;
+    await ctx.waitUntil(() => errors() >= frames.length || sawChat(ctx, observer, text));
     await ctx.sync([victim, spoofer, observer]);
-    const relayed = [victim, observer].filter((m) => sawChat(ctx, m, text));
+    const relayed = [victim, observer].filter((m) => m.events.some((e) => 'text' in e && e.type !== 'error' && e.text === text));
     if (relayed.length) ctx.violate('IDENT-2', `a frame naming ${victim.name} sent by ${spoofer.name} was relayed`, { expected: 'not relayed', actual: relayed.map((m) => `${m.label} received it`).join(', ') });
-    if (spoofer.events.filter((e) => e.type === 'error').length === errorsBefore) ctx.violate('IDENT-2', 'the spoofed frame got no error', { expected: 'an error frame to the sender', actual: 'none' });
+    const announced = observer.events.filter((e) => e.type === 'leave' && e.who.name === victim.name);
+    if (announced.length) ctx.violate('IDENT-2', `a quit frame naming ${victim.name} sent by ${spoofer.name} made ${victim.name} leave`, { expected: 'no leave notice', actual: JSON.stringify(ctx.dialect.render(announced[0]!)) });
+    if (errors() < frames.length) ctx.violate('IDENT-2', `${frames.length} spoofed frames got ${errors()} error(s)`, { expected: `${frames.length} error frames to the sender`, actual: `${errors()}` });
   },
 });
 
 export const beforeLogin = defineCase({
   id: 'ident/before-login',
-  title: 'say, private and group frames before login are refused and not relayed',
+  title: 'Frames before login (but login and quit) are refused and not relayed',
   requirements: ['IDENT-3'],
   needs: ['framing:nameop', 'command:login', 'notice:error'],
   async run(ctx) {
     const member = await ctx.join('member');
+    const group = ctx.name('g');
+    if (ctx.dialect.hasCommand('groupJoin')) {
+      await member.command({ type: 'groupJoin', group, name: member.name });
+      await ctx.waitUntil(() => member.events.some((e) => e.type === 'groupJoin' && e.group === group));
+    }
     const stranger = await ctx.connect('stranger');
     const name = ctx.name('stranger');
     const text = ctx.text('before login');
-    await stranger.command({ type: 'say', text, name });
-    if (ctx.dialect.hasCommand('private')) await stranger.command({ type: 'private', target: member.name!, text, name });
-    await ctx.waitUntil(() => stranger.events.some((e) => e.type === 'error'));
+    const frames = [
+      { type: 'say', text, name },
+      ...(ctx.dialect.hasCommand('private') ? [{ type: 'private', target: member.name!, text, name } as const] : []),
+      ...(ctx.dialect.hasCommand('group') ? [{ type: 'group', group, text, name } as const] : []),
+      ...(ctx.dialect.hasCommand('groupJoin') ? [{ type: 'groupJoin', group, name } as const] : []),
+    ] as const;
+    for (const frame of frames) await stranger.command(frame);
+    const errors = (): number => stranger.events.filter((e) => e.type === 'error').length;
+    await ctx.waitUntil(() => errors() >= frames.length);
     await ctx.sync([member]);
-    if (!stranger.events.some((e) => e.type === 'error')) ctx.violate('IDENT-3', 'a frame before login got no error', { expected: 'an error frame', actual: stranger.received.map((r) => JSON.stringify(r.line)).join(', ') || 'nothing' });
-    const leaked = member.events.filter((e) => (e.type === 'chat' || e.type === 'private') && e.text === text);
+    if (errors() < frames.length) ctx.violate('IDENT-3', `${frames.length} frames before login got ${errors()} error(s)`, { expected: `${frames.length} error frames`, actual: stranger.received.map((r) => JSON.stringify(r.line)).join(', ') || 'nothing' });
+    const leaked = member.events.filter((e) => ('text' in e && e.type !== 'error' && e.text === text) || (e.type === 'groupJoin' && e.who.name === name));
     if (leaked.length) ctx.violate('IDENT-3', 'a frame sent before login was relayed', { expected: 'not relayed', actual: `${leaked.length} delivery(ies) to ${member.label}` });
   },
 });
