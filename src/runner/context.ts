@@ -349,7 +349,10 @@ function recentLines(client: TestClient, n = 4): string {
 }
 
 function lastLines(client: TestClient): { actual: string } {
-  return { actual: recentLines(client) + (client.isClosed ? ' then the connection was closed' : '') };
+  // Lines none of whose notices the profile knows: most likely the wrong --profile for this server.
+  const unknown = client.received.length > 0 && client.received.every((r) => r.event === undefined);
+  const hint = unknown ? ' (no line matched a notice of this profile: is --profile right for this server?)' : '';
+  return { actual: recentLines(client) + (client.isClosed ? ' then the connection was closed' : '') + hint };
 }
 
 export { recentLines };
