@@ -348,6 +348,27 @@ describe('planted bugs on the wire', () => {
     }
   });
 
+  test('silent-eviction: a member evicted for not reading leaves without a leave notice', async () => {
+    const { clients: [a, b, slow], close } = await room('silent-eviction', 'gopl-en', 3);
+    try {
+      slow!.socket.pause();
+      // Far more than the loopback buffers and the fault server's queue hold for the paused member.
+      const line = 'x'.repeat(8191);
+      for (let sent = 0; sent < 3000; sent += 1) {
+        a!.write(`${sent} ${line}\n`);
+        if (sent % 64 === 63) await b!.waitFor(`line ${sent}`, (l) => l === `${a!.addr}: ${sent} ${line}`);
+      }
+      // Reading again drains what the kernel held, then shows the server's close: it was evicted.
+      slow!.socket.resume();
+      assert.equal(await slow!.waitClosed(), true, 'the paused member was not evicted');
+      a!.write('after the eviction\n');
+      await b!.waitFor('a line after the eviction', (l) => l === `${a!.addr}: after the eviction`);
+      assert.equal(b!.count((l) => l === `${slow!.addr} has left `), 0, 'the eviction was announced');
+    } finally {
+      await close();
+    }
+  });
+
   test('sync-fanout: one member that stops reading stalls delivery to the others', async () => {
     const { clients: [a, b, slow], close } = await room('sync-fanout', 'gopl-en', 3);
     try {
