@@ -6,6 +6,7 @@ import { isUtf8 } from 'node:buffer';
 import { readFileSync, readdirSync } from 'node:fs';
 import { z } from 'zod';
 import {
+  CODEC_ERROR_CODES,
   LineDecoder,
   NameopDecoder,
   decodeLines,
@@ -16,16 +17,7 @@ import {
 } from '../src/codec/index.js';
 import { packagePath } from '../src/paths.js';
 
-const CODES = [
-  'FRAME_TOO_LONG',
-  'INVALID_UTF8',
-  'BARE_CR',
-  'MISSING_FIELD',
-  'BAD_OP',
-  'BAD_NAME',
-  'BAD_TEXT',
-  'UNTERMINATED',
-] as const satisfies readonly CodecErrorCode[];
+const CODES = CODEC_ERROR_CODES;
 
 const count = z.number().int().nonnegative();
 const hex = z.string().regex(/^(?:[0-9a-f]{2})*$/, 'lower-case hex, two digits a byte');

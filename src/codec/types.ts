@@ -2,15 +2,18 @@
 // sockets, no timers, no profiles.
 
 /** Every way a byte stream or a value can fail to be a frame. */
-export type CodecErrorCode =
-  | 'FRAME_TOO_LONG' // a frame exceeded maxFrameBytes before its LF arrived
-  | 'INVALID_UTF8' // the frame's bytes are not strict UTF-8
-  | 'BARE_CR' // a CR inside a frame (crlf: 'strict' rejects it; 'strip' only strips a CR right before LF)
-  | 'MISSING_FIELD' // nameop: fewer than two "|" separators
-  | 'BAD_OP' // nameop: Op is not a decimal integer of 1..9 digits
-  | 'BAD_NAME' // nameop: Name empty, longer than 64 bytes, or holds "|", CR or LF
-  | 'BAD_TEXT' // encoder: text holds LF (or CR) and cannot round-trip
-  | 'UNTERMINATED'; // end() found bytes after the last LF and the decoder was told to reject them
+export const CODEC_ERROR_CODES = [
+  'FRAME_TOO_LONG', // a frame exceeded maxFrameBytes before its LF arrived
+  'INVALID_UTF8', // the frame's bytes are not strict UTF-8
+  'BARE_CR', // a CR inside a frame (crlf: 'strict' rejects it; 'strip' only strips a CR right before LF)
+  'MISSING_FIELD', // nameop: fewer than two "|" separators
+  'BAD_OP', // nameop: Op is not a decimal integer of 1..9 digits
+  'BAD_NAME', // nameop: Name empty, longer than 64 bytes, or holds "|", CR or LF
+  'BAD_TEXT', // encoder: text holds LF (or CR) and cannot round-trip
+  'UNTERMINATED', // end() found bytes after the last LF and the decoder was told to reject them
+] as const;
+
+export type CodecErrorCode = (typeof CODEC_ERROR_CODES)[number];
 
 export interface CodecError {
   readonly code: CodecErrorCode;
