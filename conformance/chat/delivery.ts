@@ -48,8 +48,7 @@ export const senderFifo = defineCase({
     const n = ctx.settings.quick ? 50 : 200;
     const texts = Array.from({ length: n }, (_, i) => ctx.text(`burst ${String(i).padStart(4, '0')}`));
     // One write: the server sees the whole burst at once.
-    const bytes = Buffer.from(texts.map((t) => ctx.dialect.renderCommand(ctx.sayCommand(a, t)) + '\n').join(''), 'utf8');
-    await a.sendBytes(bytes, undefined, 0, `${n} lines in one write`);
+    await ctx.sayInOneWrite(a, texts, `${n} lines in one write`);
     await expectDelivery(ctx, texts.map((text) => ({ from: a, text })), [a, b]);
   },
 });

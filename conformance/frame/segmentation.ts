@@ -24,7 +24,7 @@ export const splitWrites = defineCase({
     // Another member's whole line between the two halves of a's line: a server
     // that relays chunks as they come (seed 000) interleaves them inside a line.
     const text = ctx.text(`split around another line ${'y'.repeat(ctx.rng.int(5, 40))}`);
-    const bytes = Buffer.from(ctx.dialect.renderCommand(ctx.sayCommand(a, text)) + '\n', 'utf8');
+    const bytes = Buffer.from(ctx.sayLine(a, text) + '\n', 'utf8');
     const cut = ctx.rng.int(1, bytes.length - 2);
     ctx.noteSaid(a, text);
     ctx.silent.add(a); // no keepalive of a's may land between its halves
@@ -49,8 +49,7 @@ export const coalescedWrites = defineCase({
     const a = await ctx.join('a');
     const b = await ctx.join('b');
     const texts = Array.from({ length: 5 }, (_, i) => ctx.text(`coalesced ${i}`));
-    const bytes = Buffer.from(texts.map((t) => ctx.dialect.renderCommand(ctx.sayCommand(a, t)) + '\n').join(''), 'utf8');
-    await a.sendBytes(bytes, undefined, 0, `${texts.length} lines in one write`);
+    await ctx.sayInOneWrite(a, texts, `${texts.length} lines in one write`);
     await expectDelivery(ctx, texts.map((text) => ({ from: a, text })), [a, b], framingRules('FRAME-2'));
   },
 });
@@ -63,7 +62,7 @@ export const crlf = defineCase({
     const a = await ctx.join('a');
     const b = await ctx.join('b');
     const text = ctx.text('crlf');
-    await a.sendLine(ctx.dialect.renderCommand(ctx.sayCommand(a, text)), { eol: '\r\n' });
+    await a.sendLine(ctx.sayLine(a, text), { eol: '\r\n' });
     await expectDelivery(ctx, [{ from: a, text }], [a, b], framingRules('FRAME-4'));
   },
 });
@@ -92,7 +91,7 @@ export const finalLineWithoutLf = defineCase({
     const a = await ctx.join('a');
     const b = await ctx.join('b');
     const text = ctx.text('no newline');
-    await a.sendLine(ctx.dialect.renderCommand(ctx.sayCommand(a, text)), { eol: '' });
+    await a.sendLine(ctx.sayLine(a, text), { eol: '' });
     await ctx.leave(a, 'fin');
     await expectDelivery(ctx, [{ from: a, text, to: [b] }], [b], framingRules('FRAME-6'));
   },

@@ -67,8 +67,7 @@ export const linesBeforeFin = defineCase({
     const b = await ctx.join('b');
     const c = await ctx.join('c');
     const texts = Array.from({ length: 20 }, (_, i) => ctx.text(`last words ${i}`));
-    const bytes = Buffer.from(texts.map((t) => ctx.dialect.renderCommand(ctx.sayCommand(c, t)) + '\n').join(''), 'utf8');
-    await c.sendBytes(bytes, undefined, 0, `${texts.length} lines, then FIN`);
+    await ctx.sayInOneWrite(c, texts, `${texts.length} lines, then FIN`);
     await ctx.leave(c, 'fin');
     await expectDelivery(
       ctx,

@@ -33,10 +33,10 @@ function longLine(label: string, bytes: number): ConformanceCase {
     async run(ctx) {
       const { a, b, hostile } = await roomWithHostilePeer(ctx);
       const start = ctx.text('long ');
-      const overhead = Buffer.byteLength(ctx.dialect.renderCommand(ctx.sayCommand(hostile, start)));
+      const overhead = Buffer.byteLength(ctx.sayLine(hostile, start));
       const text = start + 'a'.repeat(Math.max(0, bytes - overhead));
       ctx.noteSaid(hostile, text);
-      await hostile.sendBytes(Buffer.from(ctx.dialect.renderCommand(ctx.sayCommand(hostile, text)) + '\n'), [64 * 1024], 0, `a ${label} line`);
+      await hostile.sendBytes(Buffer.from(ctx.sayLine(hostile, text) + '\n'), [64 * 1024], 0, `a ${label} line`);
       if (bytes > ctx.profile.maxLineBytes) {
         const closed = await ctx.waitUntil(() => hostile.isClosed, ctx.wait(2));
         if (!closed) ctx.violate('ROBUST-6', `the connection that sent a ${label} line (over the ${ctx.profile.maxLineBytes}-byte maximum) was not closed`, { expected: 'connection closed by the server', actual: 'still open' });
@@ -54,7 +54,7 @@ export const invalidUtf8 = defineCase({
   requirements: ['ROBUST-2'],
   async run(ctx) {
     const { a, b, hostile } = await roomWithHostilePeer(ctx);
-    const prefix = Buffer.from(ctx.dialect.renderCommand(ctx.sayCommand(hostile, ctx.text('bad '))));
+    const prefix = Buffer.from(ctx.sayLine(hostile, ctx.text('bad ')));
     for (const bad of [[0xff, 0xfe], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe4, 0xb8], [0xf8, 0x88, 0x80, 0x80, 0x80]]) {
       await hostile.sendBytes(Buffer.concat([prefix, Buffer.from(bad), Buffer.from('\n')]));
     }
@@ -119,7 +119,7 @@ export const resetMidLine = defineCase({
     const text = ctx.text('cut off in the middle');
     // A server may relay the cut line when the connection ends, or drop it: both are fine here.
     ctx.noteSaid(hostile, text.slice(0, -3));
-    await hostile.sendBytes(Buffer.from(ctx.dialect.renderCommand(ctx.sayCommand(hostile, text)).slice(0, -3)));
+    await hostile.sendBytes(Buffer.from(ctx.sayLine(hostile, text).slice(0, -3)));
     await ctx.leave(hostile, 'rst');
     await stillServing(ctx, a, b, 'ROBUST-4', 'a reset in the middle of a line');
   },
@@ -151,7 +151,7 @@ export const connectBurst = defineCase({
     const conns = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     ctx.clients.splice(ctx.clients.length - conns.length, conns.length);
     // Half say something first; then all leave at once, half by RST.
-    await Promise.all(conns.map((c, i) => (i % 2 ? c.sendLine(ctx.dialect.renderCommand(ctx.sayCommand(c, ctx.text('burst')))) : Promise.resolve())));
+    await Promise.all(conns.map((c, i) => (i % 2 ? c.sendLine(ctx.sayLine(c, ctx.text('burst'))) : Promise.resolve())));
     conns.forEach((c, i) => (i % 3 === 0 ? c.reset() : c.end()));
     setTimeout(() => conns.forEach((c) => c.destroy()), ctx.wait(0.5)).unref();
     await stillServing(ctx, a, b, 'ROBUST-5', `${n} concurrent connects and disconnects${conns.length < n ? ` (${n - conns.length} connects failed)` : ''}`);

@@ -215,6 +215,17 @@ export class CaseContext implements Recorder {
     return client.command(this.sayCommand(client, text), split);
   }
 
+  /** The line (without LF) that says `text` as this member, for cases that write bytes themselves. */
+  sayLine(client: TestClient, text: string): string {
+    return this.dialect.renderCommand(this.sayCommand(client, text));
+  }
+
+  /** Says several lines in a single write: the server sees them all in one segment. */
+  sayInOneWrite(client: TestClient, texts: readonly string[], shown: string): Promise<void> {
+    for (const text of texts) this.noteSaid(client, text);
+    return client.sendBytes(Buffer.from(texts.map((t) => this.sayLine(client, t) + '\n').join(''), 'utf8'), undefined, 0, shown);
+  }
+
   sayCommand(client: TestClient, text: string): ClientCommand {
     return { type: 'say', text, name: client.name ?? 'anonymous', addr: client.addr };
   }
