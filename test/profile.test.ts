@@ -130,6 +130,7 @@ function eventOf(type: ServerEventType, fields: Set<Placeholder>, v: Values): Se
     case 'whoEntry':
       return { type, who };
     case 'whoHeader':
+    case 'prompt':
       return { type };
     case 'chat':
     case 'profileUpdated':

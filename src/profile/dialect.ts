@@ -4,6 +4,7 @@
 import type { Profile } from './schema.js';
 import {
   checkFields,
+  fixedLineFields,
   commandFields,
   defaultPatterns,
   noticeFields,
@@ -15,6 +16,7 @@ import {
   type Placeholder,
   type TemplatePart,
 } from './template.js';
+import { refuseIndistinct } from './distinct.js';
 import {
   ProfileError,
   type ClientCommand,
@@ -26,6 +28,7 @@ import {
 
 /** Order in which match() tries notices: chat, whose {text} is the most general, comes last. */
 export const noticePriority: readonly ServerEventType[] = [
+  'prompt',
   'welcome',
   'join',
   'leave',
@@ -73,6 +76,12 @@ export interface Dialect {
   parseCommand(line: string): ClientCommand | undefined;
   hasNotice(type: ServerEventType): boolean;
   hasCommand(type: ClientCommandType): boolean;
+  /** 'banner' or 'ignore' when the line is one the profile says is not a room event (checked before match). */
+  noise(line: string): 'banner' | 'ignore' | undefined;
+  /** Whether a partial line (no LF yet) is the name prompt; always false without notices.prompt. */
+  isPrompt(partial: string): boolean;
+  /** What the kit ends its own lines with (clientLineEnding). */
+  readonly lineEnding: '\n' | '\r\n';
 }
 
 interface CompiledTemplate<T extends string> {
@@ -99,6 +108,7 @@ function compilePatterns(profile: Profile): Record<Placeholder, string> {
     }
     out[p] = source;
   }
+  if (profile.patterns?.oldName === undefined) out.oldName = out.name;
   return out;
 }
 
@@ -155,6 +165,26 @@ function need(groups: Groups, field: Placeholder): string {
   return groups[field] ?? '';
 }
 
+function compileFixedLine(source: string, where: string, patterns: Record<Placeholder, string>): RegExp {
+  return compileTemplate('fixed', source, where, fixedLineFields, patterns).regex;
+}
+
+/** Membership settings the kit could not act on: each needs a notice or command the profile lacks. */
+function refuseUnjoinable(profile: Profile, notices: ReadonlyMap<ServerEventType, CompiledTemplate<ServerEventType>>): void {
+  const names = (type: ServerEventType): boolean => notices.get(type)?.parts.some((p) => p.kind === 'field' && p.field === 'name') ?? false;
+  if (profile.joinOn === 'login' && profile.commands.login === undefined)
+    throw new ProfileError('joinOn "login" needs commands.login', 'commands.login');
+  if (profile.joinOn === 'prompt' && !notices.has('prompt'))
+    throw new ProfileError('joinOn "prompt" needs notices.prompt (the text the server asks for a name with)', 'notices.prompt');
+  if (profile.identity === 'name' && profile.joinOn === 'connect' && profile.commands.rename === undefined)
+    throw new ProfileError('identity "name" with joinOn "connect" needs commands.rename: the kit names itself with it after connecting', 'commands.rename');
+  if (profile.identity === 'assigned' && !names('welcome') && !(profile.selfJoin && names('join')))
+    throw new ProfileError(
+      'identity "assigned" needs a line that tells the joiner its name: notices.welcome with {name}, or notices.join with {name} and selfJoin true',
+      'identity',
+    );
+}
+
 function whoOf(groups: Groups): Who {
   const who: { addr?: string; name?: string } = {};
   if (groups.addr !== undefined) who.addr = groups.addr;
@@ -168,16 +198,20 @@ function eventOf(type: ServerEventType, g: Groups, separator: string): ServerEve
     case 'join':
     case 'leave':
     case 'idleLeave':
-    case 'renamed':
     case 'whoEntry':
       return { type, who: whoOf(g) };
+    case 'renamed':
+      return g.oldName !== undefined ? { type, who: whoOf(g), oldName: g.oldName } : { type, who: whoOf(g) };
     case 'whoHeader':
+    case 'prompt':
       return { type };
     case 'chat':
     case 'profileUpdated':
       return { type, who: whoOf(g), text: need(g, 'text') };
     case 'private':
-      return { type, who: whoOf(g), target: need(g, 'target'), text: need(g, 'text') };
+      return g.target !== undefined
+        ? { type, who: whoOf(g), target: g.target, text: need(g, 'text') }
+        : { type, who: whoOf(g), text: need(g, 'text') };
     case 'group':
       return { type, who: whoOf(g), group: need(g, 'group'), text: need(g, 'text') };
     case 'groupJoin':
@@ -188,8 +222,9 @@ function eventOf(type: ServerEventType, g: Groups, separator: string): ServerEve
       return { type, items: items === '' ? [] : items.split(separator) };
     }
     case 'error': {
+      if (g.code === undefined) return { type, text: need(g, 'text') };
       // A profile may loosen {code}; a reading whose code is not a number is no reading.
-      const code = Number(need(g, 'code'));
+      const code = Number(g.code);
       return Number.isSafeInteger(code) && code >= 0 ? { type, code, text: need(g, 'text') } : undefined;
     }
   }
@@ -228,6 +263,7 @@ function eventValues(event: ServerEvent, separator: string, what: string): Value
     values.addr = str(who.addr);
     values.name = str(who.name);
   }
+  values.oldName = str(e.oldName);
   values.text = str(e.text);
   values.target = str(e.target);
   values.group = str(e.group);
@@ -279,6 +315,22 @@ export function compileProfile(profile: Profile): Dialect {
     if (text !== undefined) commands.set(type, compileTemplate(type, text, `commands.${type}`, commandFields[type], source));
   }
   if (!commands.has('say')) throw new ProfileError('commands.say: the say template is required', 'commands.say');
+
+  const noise: { where: string; regex: RegExp; kind: 'banner' | 'ignore' }[] = [
+    ...(profile.banner ?? []).map((t, i) => ({ where: `banner[${i}]`, regex: compileFixedLine(t, `banner[${i}]`, source), kind: 'banner' as const })),
+    ...(profile.ignore ?? []).map((t, i) => ({ where: `ignore[${i}]`, regex: compileFixedLine(t, `ignore[${i}]`, source), kind: 'ignore' as const })),
+    ...(profile.ignorePatterns ?? []).map((p, i) => {
+      const where = `ignorePatterns[${i}]`;
+      try {
+        return { where, regex: new RegExp(`^(?:${p})$`, 'u'), kind: 'ignore' as const };
+      } catch (err) {
+        throw new ProfileError(`${where}: not a valid regular expression (u flag): ${(err as Error).message}`, where);
+      }
+    }),
+  ];
+  refuseIndistinct([...notices.values()], noise, patterns, separator);
+  refuseUnjoinable(profile, notices);
+  const prompt = notices.get('prompt');
 
   // Values are checked against their patterns so that a rendered line can be read back.
   const checkValues = (parts: readonly TemplatePart[], values: Values, what: string): void => {
@@ -334,5 +386,8 @@ export function compileProfile(profile: Profile): Dialect {
     },
     hasNotice: (type) => notices.has(type),
     hasCommand: (type) => commands.has(type),
+    noise: (line) => noise.find((n) => n.regex.test(line))?.kind,
+    isPrompt: (partial) => prompt !== undefined && prompt.regex.test(partial),
+    lineEnding: profile.clientLineEnding === 'crlf' ? '\r\n' : '\n',
   };
 }

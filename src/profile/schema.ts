@@ -9,6 +9,8 @@ import type { ClientCommandType, ServerEventType } from './types.js';
 
 const template = (what: string) => z.string().describe(`Template of ${what}.`);
 
+const fixedLine = (what: string) => z.string().min(1).max(1024).describe(`Template of ${what} ({*} only).`);
+
 const pattern = z
   .string()
   .min(1)
@@ -28,16 +30,17 @@ const Notices = z
     chat: template('a chat line ({text}; {addr} {name})'),
     leave: template('the leave notice after a disconnect or quit ({addr} {name})').optional(),
     idleLeave: template('the notice that a member timed out ({addr} {name})').optional(),
-    renamed: template('the acknowledgement of a rename ({addr} {name})').optional(),
+    renamed: template('the acknowledgement of a rename ({addr} {name} = the new name, {oldName}); renameAudience says who receives it').optional(),
     whoHeader: template('the line before the member list (no placeholders)').optional(),
-    whoEntry: template('one line of the member list ({addr} {name})').optional(),
-    private: template('a private message ({target} {text}; {addr} {name})').optional(),
+    whoEntry: template('one line of the member list ({addr} {name}); without whoHeader the list is the run of these lines answering who').optional(),
+    private: template('a private message ({text}; {target} {addr} {name})').optional(),
     group: template('a group message ({group} {text}; {addr} {name})').optional(),
     groupJoin: template('a group join notice ({group}; {addr} {name})').optional(),
     groupList: template('the list of groups ({items})').optional(),
     userList: template('the list of members ({items})').optional(),
     profileUpdated: template('the acknowledgement of a profile update ({text}; {addr} {name})').optional(),
-    error: template('an error reply ({code} {text})').optional(),
+    error: template('an error reply ({code} {text}, both optional; without {code} no code is checked)').optional(),
+    prompt: template('the name prompt of joinOn "prompt", often sent without LF ({*} only)').optional(),
   })
   .describe('Server lines by event type. Only chat is required; a missing type is a notice the dialect does not have.');
 
@@ -70,8 +73,12 @@ export const ProfileSchema = z
       .enum(['line', 'nameop', 'raw'])
       .describe('line: LF-terminated lines; nameop: LF-terminated Name|Op|Msg frames; raw: chunks relayed unchanged.'),
     defaultPort: z.number().int().min(1).max(65535).describe('The port the server listens on by default.'),
-    identity: z.enum(['addr', 'name']).describe('How notices name a member: by the address the server sees, or by a name.'),
-    joinOn: z.enum(['connect', 'login']).describe('When a connection becomes a room member.'),
+    identity: z
+      .enum(['addr', 'name', 'assigned'])
+      .describe('How notices name a member: by the address the server sees, by a name the client chooses, or by a name the server assigns at connect.'),
+    joinOn: z
+      .enum(['connect', 'login', 'prompt'])
+      .describe('When a connection becomes a room member: when accepted, at its login command, or when it answers the name prompt.'),
     echo: z.boolean().describe('Whether the sender receives its own chat line.'),
     selfJoin: z.boolean().describe('Whether the joiner receives its own join notice.'),
     idleTimeoutMs: z
@@ -95,6 +102,29 @@ export const ProfileSchema = z
       .default('|')
       .describe('What joins the items of {items}.'),
     patterns: Patterns.default({}),
+    banner: z
+      .array(fixedLine('a banner line'))
+      .max(64)
+      .default([])
+      .describe('Fixed lines the server sends on connect (before or after the welcome); never room events.'),
+    ignore: z
+      .array(fixedLine('a line that is not a room event (MOTD, "> " prompt, typing indicator)'))
+      .max(64)
+      .default([])
+      .describe('Lines that are not room events: recorded in transcripts, never unrecognised.'),
+    ignorePatterns: z
+      .array(pattern.describe('Regular expression source (JavaScript, u flag) of whole lines that are not room events.'))
+      .max(64)
+      .default([])
+      .describe('Like ignore, as regular expressions matched against the whole line.'),
+    clientLineEnding: z
+      .enum(['lf', 'crlf'])
+      .default('lf')
+      .describe('What the kit ends its own lines with. Server lines may end with LF or CR LF either way.'),
+    renameAudience: z
+      .enum(['requester', 'room'])
+      .default('requester')
+      .describe('Who receives notices.renamed: the member that renamed itself only, or every member of the room.'),
     notices: Notices,
     commands: Commands,
   })

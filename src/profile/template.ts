@@ -3,7 +3,7 @@
 // command may use; dialect.ts turns the parts into regular expressions.
 import type { ClientCommandType, ServerEventType } from './types.js';
 
-export const placeholders = ['addr', 'name', 'text', 'target', 'group', 'code', 'items'] as const;
+export const placeholders = ['addr', 'name', 'oldName', 'text', 'target', 'group', 'code', 'items'] as const;
 export type Placeholder = (typeof placeholders)[number];
 
 const octet = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
@@ -20,6 +20,8 @@ const ipv6 = `\\[(?:[0-9A-Fa-f]{0,4}:){2,8}(?:[0-9A-Fa-f]{0,4}|${ipv4})(?:%[0-9A
 export const defaultPatterns: Readonly<Record<Placeholder, string>> = {
   addr: `(?:${ipv4}|${ipv6}):${port}`,
   name: '[^|\\r\\n]{1,64}',
+  // A former name: the profile's name pattern unless patterns.oldName says otherwise (dialect.ts).
+  oldName: '[^|\\r\\n]{1,64}',
   text: '[^\\n]*',
   target: '[^|\\r\\n]{1,64}',
   group: '[^|\\r\\n]{1,64}',
@@ -97,16 +99,19 @@ export const noticeFields: Readonly<Record<ServerEventType, FieldRule>> = {
   join: { required: [], optional: who },
   leave: { required: [], optional: who },
   idleLeave: { required: [], optional: who },
-  renamed: { required: [], optional: who },
+  renamed: { required: [], optional: ['addr', 'name', 'oldName'] },
   whoHeader: { required: [], optional: [] },
   whoEntry: { required: [], optional: who },
-  private: { required: ['target', 'text'], optional: who },
+  // A private line may leave out its recipient (the one who reads it is the recipient).
+  private: { required: ['text'], optional: ['target', 'addr', 'name'] },
   group: { required: ['group', 'text'], optional: who },
   groupJoin: { required: ['group'], optional: who },
   groupList: { required: ['items'], optional: [] },
   userList: { required: ['items'], optional: [] },
   profileUpdated: { required: ['text'], optional: who },
-  error: { required: ['code', 'text'], optional: [] },
+  // Error lines without a code are common ("Unknown command"); code checks then do not apply.
+  error: { required: [], optional: ['code', 'text'] },
+  prompt: { required: [], optional: [] },
   chat: { required: ['text'], optional: who },
 };
 
@@ -123,6 +128,9 @@ export const commandFields: Readonly<Record<ClientCommandType, FieldRule>> = {
   groupList: { required: [], optional: ['name'] },
   profile: { required: ['text'], optional: ['name'] },
 };
+
+/** Banner, ignore and prompt lines are fixed text: they may hold {*} and nothing else. */
+export const fixedLineFields: FieldRule = { required: [], optional: [] };
 
 /** Checks a parsed template against its rule; returns the problem or undefined. */
 export function checkFields(parts: readonly TemplatePart[], rule: FieldRule): string | undefined {

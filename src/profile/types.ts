@@ -15,16 +15,21 @@ export type ServerEvent =
   | { readonly type: 'chat'; readonly who: Who; readonly text: string }
   | { readonly type: 'leave'; readonly who: Who }
   | { readonly type: 'idleLeave'; readonly who: Who }
-  | { readonly type: 'renamed'; readonly who: Who }
+  /** `who` is the member under its new name; `oldName` is present when the template carries {oldName}. */
+  | { readonly type: 'renamed'; readonly who: Who; readonly oldName?: string }
   | { readonly type: 'whoHeader' }
   | { readonly type: 'whoEntry'; readonly who: Who }
-  | { readonly type: 'private'; readonly who: Who; readonly target: string; readonly text: string }
+  /** `target` is absent when the template does not name the recipient. */
+  | { readonly type: 'private'; readonly who: Who; readonly target?: string; readonly text: string }
   | { readonly type: 'group'; readonly who: Who; readonly group: string; readonly text: string }
   | { readonly type: 'groupJoin'; readonly who: Who; readonly group: string }
   | { readonly type: 'groupList'; readonly items: readonly string[] }
   | { readonly type: 'userList'; readonly items: readonly string[] }
   | { readonly type: 'profileUpdated'; readonly who: Who; readonly text: string }
-  | { readonly type: 'error'; readonly code: number; readonly text: string };
+  /** `code` is absent when the template has no {code}; `text` is "" when it has no {text}. */
+  | { readonly type: 'error'; readonly code?: number; readonly text: string }
+  /** The name prompt of a `joinOn: "prompt"` dialect, read from a whole line or from a partial line left waiting. */
+  | { readonly type: 'prompt' };
 
 export type ServerEventType = ServerEvent['type'];
 
