@@ -3,7 +3,7 @@
 export { runConformance, selectCases, parseTarget, RunOptionError, type RunOptions, type Report } from './runner/run.js';
 export type { CaseResult, Verdict, Violation, Counterexample } from './runner/verdict.js';
 export { ReportSchema } from './runner/report-schema.js';
-export { toJUnit, writeReport } from './runner/report.js';
+export { toJUnit, toJson, writeReport, writeReports, checkWritable, parseReportSpec, ReportError, RENDERERS, type ReportSpec, type ReportFormat } from './report/index.js';
 export { allCases } from '../conformance/index.js';
 export { requirements, requirement, type Requirement, type Level } from './spec/requirements.js';
 export { startServer, type RunningServer, type ServerOptions } from './reference-server/index.js';

@@ -4,11 +4,11 @@ import { benchCommand } from './bench.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 
-// `chat-conformance --list | head` closes our stdout early: that is the reader's choice, not an error.
+// `chat-conformance | head` closes our stdout early: that is the reader's choice, not an error,
+// and the run goes on to its verdict and reports (later writes are dropped; see cli/output.ts).
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-    throw err;
+    if (err.code !== 'EPIPE') throw err;
   });
 }
 

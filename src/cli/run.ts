@@ -7,7 +7,9 @@ import { allCases } from '../../conformance/index.js';
 import { builtinProfileNames, loadProfile, ProfileError } from '../profile/index.js';
 import { requirement } from '../spec/requirements.js';
 import { formatFailure } from '../runner/format.js';
-import { parseReportSpec, writeReport, type ReportSpec } from '../runner/report.js';
+import { checkWritable, parseReportSpec, ReportError, writeReports, type ReportSpec } from '../report/index.js';
+import { tolerantOutput, type Output } from './output.js';
+import { onStopSignals } from './stop-signals.js';
 import { runConformance, RunOptionError, selectCases, type Report } from '../runner/run.js';
 import type { CaseResult, Verdict } from '../runner/verdict.js';
 import { packageVersion } from '../paths.js';
@@ -32,7 +34,7 @@ Options:
   --timeout ms              deadline of one wait (default 2000)
   --timeout-multiplier x    scale every wait and deadline, for slow targets (default 1)
   --idle-timeout ms         the target's idle timeout if not the profile's (0: it has none)
-  --report json=FILE        write a JSON report (repeatable; also junit=FILE)
+  --report json=FILE        write a JSON report (repeatable; also junit=FILE); checked before the run
   --bail                    stop at the first failing case
   --no-verify               do not replay a failing case to check it reproduces
   --no-color                plain output (NO_COLOR is respected too)
@@ -43,8 +45,10 @@ Subcommands:
   serve                     run the reference server (chat-conformance serve --help)
   bench                     load benchmark against any server (chat-conformance bench --help)
 
-Exit codes: 0 no case failed, 1 at least one failed, 2 usage or kit error,
-            3 target unreachable or run inconclusive.
+Exit codes: 0 no case failed, 1 at least one failed, 2 usage or kit error
+            (a report that cannot be written included), 3 target unreachable,
+            run inconclusive, or stopped by SIGINT, SIGTERM or SIGHUP (a second
+            signal leaves at once).
 
 Examples:
   npx chat-conformance                                   # embedded reference server, gopl-en
@@ -91,7 +95,7 @@ function number(name: string, text: string | undefined, check: (n: number) => bo
   return n;
 }
 
-export async function runCommand(argv: string[], out: NodeJS.WriteStream = process.stdout, err: NodeJS.WriteStream = process.stderr): Promise<number> {
+export async function runCommand(argv: string[], out: Output = tolerantOutput(process.stdout), err: Output = tolerantOutput(process.stderr)): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -144,6 +148,7 @@ export async function runCommand(argv: string[], out: NodeJS.WriteStream = proce
   let skip: string[];
   try {
     reports = (values.report ?? []).map(parseReportSpec);
+    if (!values.list) for (const spec of reports) checkWritable(spec); // exit 2 now, not after the run
     seed = number('--seed', values.seed, (n) => Number.isSafeInteger(n) && Math.abs(n) <= 2 ** 31);
     runs = number('--runs', values.runs, (n) => Number.isSafeInteger(n) && n > 0);
     timeoutMs = number('--timeout', values.timeout, (n) => n > 0);
@@ -160,7 +165,7 @@ export async function runCommand(argv: string[], out: NodeJS.WriteStream = proce
     }
     await loadProfile(values.profile!); // a bad profile is a usage error before anything starts
   } catch (e) {
-    if (e instanceof RunOptionError || e instanceof ProfileError || e instanceof Error) {
+    if (e instanceof RunOptionError || e instanceof ProfileError || e instanceof ReportError || e instanceof Error) {
       err.write(`chat-conformance: ${e.message}\n`);
       return EXIT.usage;
     }
@@ -170,16 +175,16 @@ export async function runCommand(argv: string[], out: NodeJS.WriteStream = proce
   const abort = new AbortController();
   const done: CaseResult[] = [];
   let partial: Report | undefined;
-  const onSigint = (): void => {
-    if (abort.signal.aborted) {
-      // Second ^C: write what we have and leave now.
+  const offSignals = onStopSignals({
+    first: (signal) => {
+      err.write(`\n${signal}: stopping the running case, then writing the reports (${signal} again to leave at once)\n`);
+      abort.abort();
+    },
+    second: () => {
       if (partial === undefined) writePartial(reports, done, values, seed);
-      process.exit(130);
-    }
-    err.write('\ninterrupted: finishing the current case, then writing the reports (^C again to stop now)\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSigint);
+      process.exit(EXIT.unreachable);
+    },
+  });
 
   const progress = out.isTTY === true;
   let lastSection = '';
@@ -189,7 +194,7 @@ export async function runCommand(argv: string[], out: NodeJS.WriteStream = proce
     selected = selectCases(only, skip).map((c) => c.id);
   } catch (e) {
     err.write(`chat-conformance: ${(e as Error).message}\n`);
-    process.off('SIGINT', onSigint);
+    offSignals();
     return EXIT.usage;
   }
   for (const id of selected) sectionTotals.set(section(id), (sectionTotals.get(section(id)) ?? 0) + 1);
@@ -234,7 +239,7 @@ export async function runCommand(argv: string[], out: NodeJS.WriteStream = proce
       },
     });
   } catch (e) {
-    process.off('SIGINT', onSigint);
+    offSignals();
     if (e instanceof RunOptionError || e instanceof ProfileError) {
       err.write(`chat-conformance: ${e.message}\n`);
       return EXIT.usage;
@@ -243,18 +248,13 @@ export async function runCommand(argv: string[], out: NodeJS.WriteStream = proce
     return EXIT.usage;
   }
   partial = report;
-  process.off('SIGINT', onSigint);
 
-  for (const spec of reports) {
-    try {
-      writeReport(spec, report);
-    } catch (e) {
-      err.write(`chat-conformance: cannot write ${spec.file}: ${(e as Error).message}\n`);
-    }
-  }
+  const unwritten = writeReports(reports, report);
+  for (const problem of unwritten) err.write(`chat-conformance: ${problem}\n`);
+  offSignals();
   if (report.unreachable) {
     err.write(`chat-conformance: ${report.stopped}\n`);
-    return EXIT.unreachable;
+    return unwritten.length ? EXIT.usage : EXIT.unreachable;
   }
   const s = report.summary;
   out.write(
@@ -262,11 +262,12 @@ export async function runCommand(argv: string[], out: NodeJS.WriteStream = proce
       ` in ${(report.durationMs / 1000).toFixed(1)} s (seed ${report.seed})${report.stopped ? ` — stopped: ${report.stopped}` : ''}\n`,
   );
   out.write(`Verdict: ${style.word(report.verdict)}\n`);
-  return exitCode(report);
+  // A report CI cannot read is a broken gate, whatever the verdict.
+  return unwritten.length ? EXIT.usage : exitCode(report);
 }
 
 export function exitCode(report: Report): number {
-  if (report.unreachable) return EXIT.unreachable;
+  if (report.unreachable || report.stopped === 'interrupted') return EXIT.unreachable;
   if (report.summary.fail > 0) return EXIT.failed;
   const downOrInconclusive = report.cases.some((c) => (c.verdict === 'error' && /target down|cannot connect|not run/.test(c.message ?? '')) || c.verdict === 'inconclusive');
   if (report.stopped || downOrInconclusive) return EXIT.unreachable;
@@ -291,13 +292,7 @@ function writePartial(reports: ReportSpec[], done: CaseResult[], values: { profi
     stopped: 'interrupted',
     cases: done,
   };
-  for (const spec of reports) {
-    try {
-      writeReport(spec, report);
-    } catch {
-      // Leaving on a second ^C: nothing more to do.
-    }
-  }
+  writeReports(reports, report); // leaving on a second signal: nothing more to do if one fails
 }
 
 export { allCases };

@@ -8,6 +8,15 @@ export const now = (): number => performance.now();
 export class Signal {
   private waiters = new Set<() => void>();
 
+  /** With an abort signal (the run interrupted), every wait ends at once with its condition's value. */
+  constructor(private readonly abort?: AbortSignal) {
+    abort?.addEventListener('abort', () => this.notify(), { once: true });
+  }
+
+  get aborted(): boolean {
+    return this.abort?.aborted === true;
+  }
+
   notify(): void {
     for (const wake of [...this.waiters]) wake();
   }
@@ -15,6 +24,7 @@ export class Signal {
   /** Resolves true once cond() holds, false at the deadline. */
   waitUntil(cond: () => boolean, timeoutMs: number): Promise<boolean> {
     if (cond()) return Promise.resolve(true);
+    if (this.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
       const finish = (ok: boolean): void => {
         clearTimeout(timer);
@@ -23,6 +33,7 @@ export class Signal {
       };
       const check = (): void => {
         if (cond()) finish(true);
+        else if (this.aborted) finish(false);
       };
       const timer = setTimeout(() => finish(cond()), Math.max(0, timeoutMs));
       this.waiters.add(check);
@@ -40,3 +51,16 @@ export function deadline<T>(work: Promise<T>, ms: number, onTimeout: () => Error
 }
 
 export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Rejects with onAbort() once the signal aborts (never, without a signal); for racing a case against ^C. */
+export function aborted(signal: AbortSignal | undefined, onAbort: () => Error): { promise: Promise<never>; dispose: () => void } {
+  let listener: (() => void) | undefined;
+  const promise = new Promise<never>((_, reject) => {
+    if (!signal) return;
+    if (signal.aborted) return reject(onAbort());
+    listener = () => reject(onAbort());
+    signal.addEventListener('abort', listener, { once: true });
+  });
+  promise.catch(() => {});
+  return { promise, dispose: () => listener && signal?.removeEventListener('abort', listener) };
+}

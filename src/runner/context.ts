@@ -28,6 +28,8 @@ export interface RunSettings {
   readonly path?: string;
   /** The command line that reaches this target with this profile; replay lines extend it. */
   readonly replayBase: string;
+  /** Aborts the run (SIGINT, SIGTERM, SIGHUP): every wait of the running case ends at once. */
+  readonly abort?: AbortSignal;
 }
 
 /** The target stopped accepting connections: the runner turns this into "target down". */
@@ -41,7 +43,7 @@ export type LeaveHow = 'fin' | 'rst' | 'quit';
 
 export class CaseContext implements Recorder {
   readonly epoch = now();
-  readonly signal = new Signal();
+  readonly signal: Signal;
   readonly transcript: TranscriptEntry[] = [];
   readonly violations: Violation[] = [];
   readonly clients: TestClient[] = [];
@@ -63,6 +65,7 @@ export class CaseContext implements Recorder {
     caseIndex: number,
   ) {
     this.rng = makeRng(settings.seed ^ (caseIndex * 0x9e3779b1));
+    this.signal = new Signal(settings.abort);
   }
 
   get dialect(): Dialect {

@@ -9,7 +9,7 @@ import { startServer, type RunningServer } from '../reference-server/index.js';
 import { packageVersion } from '../paths.js';
 import type { ConformanceCase, Feature } from './case.js';
 import type { Target } from './client.js';
-import { deadline, now } from './clock.js';
+import { aborted, deadline, now } from './clock.js';
 import { CaseContext, TargetUnreachable, type RunSettings } from './context.js';
 import { CaseStop, ViolationStop, caseLevel, verdictOf, VERDICTS, type CaseResult, type Verdict } from './verdict.js';
 
@@ -37,7 +37,7 @@ export interface RunOptions {
   readonly runDeadlineMs?: number;
   /** Re-run a failing case once to tell a reproducible failure from a flaky one. Default true. */
   readonly verifyFailures?: boolean;
-  /** Stops the run between cases (SIGINT); the report covers what ran. */
+  /** Stops the run (SIGINT, SIGTERM, SIGHUP), the running case included; the report covers what ran. */
   readonly signal?: AbortSignal;
   /** Ends the run after a case whose result satisfies this (e.g. the first fail, for --bail). */
   readonly stopWhen?: (result: CaseResult) => boolean;
@@ -120,10 +120,13 @@ function featureGap(need: Feature, dialect: Dialect, idleTimeoutMs: number | nul
 }
 
 /** Plain TCP reachability: the target accepts a connection. */
-export function reachable(target: Target, timeoutMs: number): Promise<string | undefined> {
+export function reachable(target: Target, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host: target.host, port: target.port });
+    const onAbort = (): void => done('interrupted');
+    signal?.addEventListener('abort', onAbort, { once: true });
     const done = (why: string | undefined): void => {
+      signal?.removeEventListener('abort', onAbort);
       clearTimeout(timer);
       socket.destroy();
       resolve(why);
@@ -175,6 +178,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
       ...(options.idleTimeoutMs !== undefined ? [`--idle-timeout ${options.idleTimeoutMs ?? 0}`] : []),
     ].join(' '),
     ...(options.path ? { path: options.path } : {}),
+    ...(options.signal ? { abort: options.signal } : {}),
   };
   const results: CaseResult[] = [];
   let stopped: string | undefined;
@@ -182,8 +186,10 @@ export async function runConformance(options: RunOptions): Promise<Report> {
   const runDeadline = t0 + (options.runDeadlineMs ?? 600_000 * multiplier);
 
   try {
-    const why = await reachable(target, settings.waitMs);
-    if (why) {
+    const why = await reachable(target, settings.waitMs, options.signal);
+    if (options.signal?.aborted) {
+      stopped = 'interrupted';
+    } else if (why) {
       unreachable = true;
       stopped = `cannot connect to ${target.host}:${target.port}: ${why}`;
     } else {
@@ -202,7 +208,8 @@ export async function runConformance(options: RunOptions): Promise<Report> {
           result = resultOf(c, 'error', 0, `target down (${targetDown})`);
         } else {
           result = await runCase(c, index, settings, options, quick);
-          if (result.verdict === 'fail' || result.verdict === 'error' || result.verdict === 'inconclusive') {
+          if (options.signal?.aborted) stopped = 'interrupted';
+          else if (result.verdict === 'fail' || result.verdict === 'error' || result.verdict === 'inconclusive') {
             const why = await reachable(target, settings.waitMs);
             if (why) {
               targetDown = `${why} after ${c.id}`;
@@ -212,6 +219,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
         }
         results.push(result);
         options.onCaseEnd?.(result, index, cases.length);
+        if (stopped === 'interrupted') break;
         if (options.stopWhen?.(result)) {
           stopped = `stopped after ${c.id}`;
           break;
@@ -276,7 +284,7 @@ async function runCase(c: ConformanceCase, index: number, settings: RunSettings,
     return resultOf(c, 'skip', 0, `the idle timeout (${settings.idleTimeoutMs} ms) is too long for --quick; pass --idle-timeout if the target is configured shorter`);
   }
   const first = await attempt(c, index, settings);
-  if (first.verdict !== 'fail' || options.verifyFailures === false) return first;
+  if (first.verdict !== 'fail' || options.verifyFailures === false || settings.abort?.aborted) return first;
   // Replay once with the same seed (and, for properties, the counterexample's path).
   const path = first.counterexample?.replay.match(/--path=(\S+)/)?.[1];
   const again = await attempt(c, index, path ? { ...settings, path } : settings);
@@ -289,20 +297,29 @@ async function attempt(c: ConformanceCase, index: number, settings: RunSettings)
   const started = now();
   let stop: CaseStop | undefined;
   let crash: unknown;
+  // Evidence found before an interrupt stands; what follows it (waits cut short) does not.
+  let judged = Infinity;
+  const interrupt = aborted(settings.abort, () => {
+    judged = ctx.violations.length;
+    return new CaseStop('inconclusive', 'interrupted during this case');
+  });
   const work = c.run(ctx);
   work.catch(() => {}); // a case abandoned at its deadline must not surface as an unhandled rejection
   try {
-    await deadline(work, caseDeadlineMs(c, settings), () => new CaseStop('inconclusive', `case deadline of ${caseDeadlineMs(c, settings)} ms passed`));
+    await deadline(Promise.race([work, interrupt.promise]), caseDeadlineMs(c, settings), () => new CaseStop('inconclusive', `case deadline of ${caseDeadlineMs(c, settings)} ms passed`));
   } catch (err) {
     if (err instanceof ViolationStop) {
       // recorded in ctx.violations already
     } else if (err instanceof CaseStop) stop = err;
     else crash = err;
   } finally {
+    interrupt.dispose();
     ctx.closeAll();
   }
   const durationMs = now() - started;
-  const violations = ctx.violations;
+  if (settings.abort?.aborted && judged === Infinity) judged = 0; // aborted while the case was settling
+  const violations = ctx.violations.slice(0, judged);
+  if (settings.abort?.aborted && violations.length === 0) return resultOf(c, 'inconclusive', durationMs, 'interrupted during this case');
   if (violations.length > 0) {
     const verdict = verdictOf(violations);
     const worst = violations.find((v) => v.level === 'MUST') ?? violations[0]!;

@@ -1,0 +1,145 @@
+// Stopping the kit from outside and writing its reports whatever happens:
+// SIGINT, SIGTERM and SIGHUP mid-case, a second signal, unwritable report
+// paths (before and after the run), and a reader that closes stdout.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ReportSchema } from '../src/runner/report-schema.js';
+import { runCli, silentTarget, until } from './helpers/cli.js';
+
+describe('stopping a run', () => {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    test(`${signal} in the middle of a case ends the run within 2 s, exit 3, reports written, no PASS`, async () => {
+      // A silent target and a 20 s wait: the join case is mid-wait when the signal comes.
+      const target = await silentTarget();
+      const dir = mkdtempSync(join(tmpdir(), 'cc-stop-'));
+      const json = join(dir, 'r.json');
+      const junit = join(dir, 'r.xml');
+      let signalledAt = 0;
+      try {
+        const r = await runCli(['--target', `127.0.0.1:${target.port}`, '--timeout', '20000', '--no-verify', '--report', `json=${json}`, '--report', `junit=${junit}`], {
+          timeoutMs: 30_000,
+          onSpawn: (child) => {
+            // Connection 1 is the reachability check; connection 2 is the first case's client.
+            void until(() => target.connections() >= 2, 20_000, 'the first case to connect').then(async () => {
+              await new Promise((res) => setTimeout(res, 200));
+              signalledAt = performance.now();
+              child.kill(signal);
+            });
+          },
+        });
+        const stoppedMs = performance.now() - signalledAt;
+        assert.ok(signalledAt > 0, 'never signalled');
+        assert.equal(r.code, 3, r.stdout + r.stderr);
+        assert.ok(stoppedMs < 2000, `took ${stoppedMs.toFixed(0)} ms after ${signal}`);
+        assert.match(r.stderr, new RegExp(signal));
+        assert.doesNotMatch(r.stdout, /Verdict: PASS/);
+        const report = ReportSchema.parse(JSON.parse(readFileSync(json, 'utf8')));
+        assert.equal(report.stopped, 'interrupted');
+        assert.notEqual(report.verdict, 'pass');
+        const last = report.cases.at(-1)!;
+        assert.equal(last.verdict, 'inconclusive', JSON.stringify(last));
+        assert.match(last.message ?? '', /interrupted during this case/);
+        const xml = readFileSync(junit, 'utf8');
+        assert.match(xml, /<error message="[^"]*interrupted/);
+      } finally {
+        await target.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  test('a second signal leaves at once, still with the partial report', async () => {
+    const target = await silentTarget();
+    const dir = mkdtempSync(join(tmpdir(), 'cc-stop2-'));
+    const json = join(dir, 'r.json');
+    try {
+      // The first SIGTERM aborts; while the abort settles the second one must leave immediately.
+      const r = await runCli(['--target', `127.0.0.1:${target.port}`, '--timeout', '20000', '--report', `json=${json}`], {
+        timeoutMs: 30_000,
+        onSpawn: (child) => {
+          void until(() => target.connections() >= 2, 20_000, 'a case').then(() => {
+            child.kill('SIGTERM');
+            child.kill('SIGTERM');
+          });
+        },
+      });
+      assert.equal(r.code, 3, r.stdout + r.stderr);
+      assert.ok(existsSync(json), 'no report after the second signal');
+      const report = ReportSchema.parse(JSON.parse(readFileSync(json, 'utf8')));
+      assert.equal(report.stopped, 'interrupted');
+      assert.notEqual(report.verdict, 'pass');
+    } finally {
+      await target.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('reports are written, or the exit code says so', () => {
+  test('an unwritable --report path is exit 2 before anything runs (and /proc does not spin)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cc-unwritable-'));
+    const aFile = join(dir, 'file');
+    writeFileSync(aFile, 'x');
+    try {
+      for (const spec of [`junit=/proc/cc-${process.pid}/junit.xml`, 'junit=/proc/version', `json=${aFile}/under-a-file.json`, `json=${dir}`]) {
+        const target = await silentTarget();
+        try {
+          const r = await runCli(['--target', `127.0.0.1:${target.port}`, '--report', spec], { timeoutMs: 10_000 });
+          assert.equal(r.code, 2, `${spec}: exit ${r.code}\n${r.stderr}`);
+          assert.match(r.stderr, /^chat-conformance: cannot write /, spec);
+          assert.ok(r.ms < 5000, `${spec} took ${r.ms} ms`);
+          assert.equal(target.connections(), 0, `${spec}: the run started`);
+        } finally {
+          await target.close();
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a report that cannot be written at the end is exit 2, whatever the verdict', async () => {
+    const target = await silentTarget();
+    const dir = mkdtempSync(join(tmpdir(), 'cc-late-'));
+    const sub = join(dir, 'sub');
+    try {
+      const r = await runCli(['--target', `127.0.0.1:${target.port}`, '--timeout', '200', '--no-verify', '--only', 'join/welcome*,chat/exactly-once', '--report', `json=${join(sub, 'r.json')}`], {
+        timeoutMs: 30_000,
+        onSpawn: () => {
+          // Once the run is under way, the report's folder becomes a file.
+          void until(() => target.connections() >= 1, 20_000, 'the run').then(() => {
+            rmSync(sub, { recursive: true, force: true });
+            writeFileSync(sub, 'not a folder');
+          });
+        },
+      });
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /cannot write .*r\.json/);
+    } finally {
+      await target.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a closed stdout (| head) does not stop the run or its reports', async () => {
+    const target = await silentTarget();
+    const dir = mkdtempSync(join(tmpdir(), 'cc-epipe-'));
+    const json = join(dir, 'r.json');
+    try {
+      const r = await runCli(['--target', `127.0.0.1:${target.port}`, '--timeout', '200', '--no-verify', '--only', 'join/*,chat/*', '--report', `json=${json}`], {
+        timeoutMs: 60_000,
+        onStdout: (_text, child) => child.stdout.destroy(), // the reader goes away after the first line
+      });
+      assert.equal(r.code, 1, r.stderr);
+      const report = ReportSchema.parse(JSON.parse(readFileSync(json, 'utf8')));
+      assert.equal(report.verdict, 'fail');
+      assert.ok(report.cases.length > 3);
+    } finally {
+      await target.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
