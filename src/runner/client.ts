@@ -6,11 +6,18 @@ import { LineDecoder } from '../codec/index.js';
 import type { ClientCommand, ServerEvent } from '../profile/types.js';
 import type { Dialect } from '../profile/index.js';
 import { delay, now, type Signal } from './clock.js';
+import { clipEvent, clipText, STORED_LINE_MAX } from '../evidence/clip.js';
 
 /** Large enough for the 1 MiB lines the robustness suite sends and a server may echo. */
 const RECEIVE_MAX_LINE = 4 * 1024 * 1024;
 /** A flooding target must not make the kit grow without bound: past this, lines are counted, not kept. */
 export const MAX_KEPT_LINES = 200_000;
+/**
+ * Characters of received lines a client keeps whole: twice the largest volume
+ * a case sends through one member (the isolation flood, 24 MiB). Past it,
+ * lines are kept cut (clipText), so counting events and sync barriers still work.
+ */
+export const MAX_KEPT_CHARS = 48 * 1024 * 1024;
 
 export interface Target {
   readonly host: string;
@@ -56,6 +63,8 @@ export class TestClient {
   readonly garbage: string[] = [];
   /** Lines received but not kept, past MAX_KEPT_LINES. */
   dropped = 0;
+  /** Characters of received lines kept so far (a cut line counts its cut length). */
+  private keptChars = 0;
   /** Set when the server ended or reset the connection. */
   closedAt: number | undefined;
   /** The bound name, for dialects that identify members by name. */
@@ -204,8 +213,12 @@ export class TestClient {
         continue;
       }
       if (item.kind === 'frame') {
-        const line = item.frame.text;
-        const event = this.dialect.match(line);
+        const full = item.frame.text;
+        const whole = this.keptChars + full.length <= MAX_KEPT_CHARS;
+        const matched = this.dialect.match(full);
+        const line = whole ? full : clipText(full);
+        const event = whole ? matched : clipEvent(matched);
+        this.keptChars += whole ? full.length : Math.min(full.length, STORED_LINE_MAX + 64);
         this.received.push({ at, line, event });
         this.recorder.record({ at, client: this.label, kind: 'recv', line, event });
       } else {

@@ -9,6 +9,21 @@ import { ConnectError, TestClient, type Recorder, type Target, type TranscriptEn
 import { now, Signal } from './clock.js';
 import { CaseStop, ViolationStop, violation, type Violation } from './verdict.js';
 import { makeRng, type Rng } from './rng.js';
+import { clipEvent, clipText } from '../evidence/clip.js';
+
+/** A transcript entry whose line, text and event fields are cut to the stored-line limit. */
+function clipEntry(entry: TranscriptEntry): TranscriptEntry {
+  switch (entry.kind) {
+    case 'recv':
+      return { ...entry, line: clipText(entry.line), event: clipEvent(entry.event) };
+    case 'send':
+      return { ...entry, text: clipText(entry.text) };
+    case 'garbage':
+      return { ...entry, detail: clipText(entry.detail) };
+    default:
+      return entry;
+  }
+}
 
 export interface RunSettings {
   readonly target: Target;
@@ -82,8 +97,8 @@ export class CaseContext implements Recorder {
   }
 
   record(entry: TranscriptEntry): void {
-    // Bounded: a flooding target must not grow the kit without limit.
-    if (this.transcript.length < 20_000) this.transcript.push(entry);
+    // Bounded: a flooding target must not grow the kit without limit, in count or in length.
+    if (this.transcript.length < 20_000) this.transcript.push(clipEntry(entry));
   }
 
   /** A text no other run or case sends: prefix, case, sequence, then the payload. */

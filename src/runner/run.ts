@@ -10,6 +10,7 @@ import { packageVersion } from '../paths.js';
 import type { ConformanceCase, Feature } from './case.js';
 import type { Target } from './client.js';
 import { aborted, deadline, now } from './clock.js';
+import { clipText, STORED_VALUE_MAX } from '../evidence/clip.js';
 import { CaseContext, TargetUnreachable, type RunSettings } from './context.js';
 import { CaseStop, ViolationStop, caseLevel, verdictOf, VERDICTS, type CaseResult, type Verdict } from './verdict.js';
 
@@ -68,6 +69,8 @@ export class RunOptionError extends Error {
 }
 
 export const EMBEDDED_IDLE_TIMEOUT_MS = 1000;
+/** Transcript entries a case keeps in the report: the end of the case, where it failed (entries are cut, so a case is at most ~100 KB). */
+export const REPORT_TRANSCRIPT_ENTRIES = 200;
 const DEFAULT_WAIT_MS = 2000;
 
 export function selectCases(only: readonly string[] = [], skip: readonly string[] = []): ConformanceCase[] {
@@ -257,7 +260,7 @@ function overallVerdict(s: Record<Verdict, number>, incomplete: boolean): Verdic
 }
 
 function resultOf(c: ConformanceCase, verdict: Verdict, durationMs: number, message?: string): CaseResult {
-  return { id: c.id, title: c.title, requirements: c.requirements, level: caseLevel(c.requirements), verdict, durationMs: Math.round(durationMs), ...(message ? { message } : {}) };
+  return { id: c.id, title: c.title, requirements: c.requirements, level: caseLevel(c.requirements), verdict, durationMs: Math.round(durationMs), ...(message ? { message: clipText(message, STORED_VALUE_MAX * 4) } : {}) };
 }
 
 /** The target died during this case: that is this case's failure, reported once. */
@@ -327,15 +330,15 @@ async function attempt(c: ConformanceCase, index: number, settings: RunSettings)
       ...resultOf(c, verdict, durationMs, `${worst.requirement} (${worst.level}): ${worst.message}`),
       violations,
       counterexample: {
-        transcript: ctx.transcript.slice(-400),
+        transcript: ctx.transcript.slice(-REPORT_TRANSCRIPT_ENTRIES),
         replay: replayCommand(c, settings, ctx.scenario?.path),
-        ...(ctx.scenario ? { scenario: ctx.scenario.text } : {}),
+        ...(ctx.scenario ? { scenario: clipText(ctx.scenario.text, STORED_VALUE_MAX * 4) } : {}),
       },
     };
   }
   if (crash instanceof TargetUnreachable) {
     // Keep what was sent: if the target died here, this is the evidence.
-    return { ...resultOf(c, 'error', durationMs, crash.message), counterexample: { transcript: ctx.transcript.slice(-400), replay: replayCommand(c, settings) } };
+    return { ...resultOf(c, 'error', durationMs, crash.message), counterexample: { transcript: ctx.transcript.slice(-REPORT_TRANSCRIPT_ENTRIES), replay: replayCommand(c, settings) } };
   }
   if (crash) return resultOf(c, 'error', durationMs, `kit error: ${crash instanceof Error ? (crash.stack ?? crash.message) : String(crash)}`);
   if (stop) return resultOf(c, stop.verdict, durationMs, stop.message);

@@ -3,6 +3,7 @@
 // requirement decides, so a broken SHOULD warns and a broken MUST fails.
 import { requirement, type Level } from '../spec/requirements.js';
 import type { TranscriptEntry } from './client.js';
+import { clipText, STORED_VALUE_MAX } from '../evidence/clip.js';
 
 export type Verdict = 'pass' | 'fail' | 'warn' | 'skip' | 'inconclusive' | 'error';
 
@@ -41,7 +42,14 @@ export interface CaseResult {
 
 export function violation(id: string, message: string, detail?: { expected?: string; actual?: string }): Violation {
   const req = requirement(id);
-  return { requirement: id, level: req.level, message, ...detail };
+  // Stored bounded: an "actual" may quote whole lines of a target that sends megabytes.
+  return {
+    requirement: id,
+    level: req.level,
+    message: clipText(message, STORED_VALUE_MAX),
+    ...(detail?.expected !== undefined ? { expected: clipText(detail.expected, STORED_VALUE_MAX) } : {}),
+    ...(detail?.actual !== undefined ? { actual: clipText(detail.actual, STORED_VALUE_MAX) } : {}),
+  };
 }
 
 /** The strongest level among a case's requirements: the level the case reports. */
