@@ -4,6 +4,7 @@ export { runConformance, selectCases, parseTarget, RunOptionError, type RunOptio
 export type { CaseResult, Verdict, Violation, Counterexample } from './runner/verdict.js';
 export { ReportSchema } from './runner/report-schema.js';
 export { toJUnit, toJson, writeReport, writeReports, checkWritable, parseReportSpec, ReportError, RENDERERS, type ReportSpec, type ReportFormat } from './report/index.js';
+export { renderHtmlReport } from './report/html.js';
 export { allCases } from '../conformance/index.js';
 export { requirements, requirement, type Requirement, type Level } from './spec/requirements.js';
 export { startServer, type RunningServer, type ServerOptions } from './reference-server/index.js';

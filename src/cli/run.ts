@@ -34,7 +34,7 @@ Options:
   --timeout ms              deadline of one wait (default 2000)
   --timeout-multiplier x    scale every wait and deadline, for slow targets (default 1)
   --idle-timeout ms         the target's idle timeout if not the profile's (0: it has none)
-  --report json=FILE        write a JSON report (repeatable; also junit=FILE); checked before the run
+  --report json=FILE        write a JSON report (repeatable; also junit=FILE, html=FILE); checked before the run
   --bail                    stop at the first failing case
   --no-verify               do not replay a failing case to check it reproduces
   --no-color                plain output (NO_COLOR is respected too)

@@ -6,10 +6,12 @@ import { dirname, resolve } from 'node:path';
 import type { Report } from '../runner/run.js';
 import { toJson } from './json.js';
 import { toJUnit } from './junit.js';
+import { renderHtmlReport } from './html.js';
 
 export const RENDERERS = {
   json: toJson,
   junit: toJUnit,
+  html: renderHtmlReport,
 } as const satisfies Record<string, (report: Report) => string>;
 
 export type ReportFormat = keyof typeof RENDERERS;
@@ -115,4 +117,4 @@ function describe(e: unknown): string {
   return err.code ? `${err.code} (${err.message.replace(/^\w+: /, '').replace(/, \w+ '.*'$/, '')})` : String(err.message ?? e);
 }
 
-export { toJson, toJUnit };
+export { toJson, toJUnit, renderHtmlReport };

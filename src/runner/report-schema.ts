@@ -57,5 +57,6 @@ export const ReportSchema = z
     stopped: z.string().optional(),
     unreachable: z.boolean().optional(),
     cases: z.array(CaseResult),
+    requirements: z.record(z.string().regex(/^[A-Z]+-\d+$/), z.strictObject({ level: Level, text: z.string() })).optional().describe('the level and text of every requirement the cases name'),
   })
   .describe('A chat-conformance run: one entry per case, with the evidence behind each fail or warn.');

@@ -7,6 +7,7 @@ import { allCases } from '../../conformance/index.js';
 import { compileProfile, loadProfile, type Dialect, type Profile } from '../profile/index.js';
 import { startServer, type RunningServer } from '../reference-server/index.js';
 import { packageVersion } from '../paths.js';
+import { requirement, type Level } from '../spec/requirements.js';
 import type { ConformanceCase, Feature } from './case.js';
 import type { Target } from './client.js';
 import { aborted, deadline, now } from './clock.js';
@@ -61,6 +62,8 @@ export interface Report {
   /** True when the target could not be reached at the start: nothing was judged. */
   readonly unreachable?: boolean;
   readonly cases: readonly CaseResult[];
+  /** The level and text of every requirement the cases name, so a report reads without the spec at hand. */
+  readonly requirements?: Readonly<Record<string, { readonly level: Level; readonly text: string }>>;
 }
 
 /** A usage problem found before anything ran (bad glob, no case selected, bad profile). */
@@ -247,7 +250,13 @@ export async function runConformance(options: RunOptions): Promise<Report> {
     ...(stopped ? { stopped } : {}),
     ...(unreachable ? { unreachable } : {}),
     cases: results,
+    requirements: requirementTexts(results),
   };
+}
+
+function requirementTexts(results: readonly CaseResult[]): Record<string, { level: Level; text: string }> {
+  const ids = [...new Set(results.flatMap((r) => r.requirements))].sort();
+  return Object.fromEntries(ids.map((id) => [id, { level: requirement(id).level, text: requirement(id).text }]));
 }
 
 function overallVerdict(s: Record<Verdict, number>, incomplete: boolean): Verdict {

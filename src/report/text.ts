@@ -1,0 +1,32 @@
+// Text from a hostile server made safe to show: control and bidi characters
+// made visible, long strings cut with their full length shown, then escaped
+// for HTML. Every string the HTML report prints goes through `shown`.
+
+/** C0/C1 controls, DEL, and the bidi overrides that could reorder what a reader sees. */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+/** Control characters as escapes (\x1b, \u202e): a line shows what was on the wire. */
+export function visible(s: string): string {
+  return s.replace(INVISIBLE, (c) => {
+    const code = c.charCodeAt(0);
+    if (c === '\t') return '\\t';
+    if (c === '\r') return '\\r';
+    if (c === '\n') return '\\n';
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** At most `max` characters (of the original), then "… (N chars)". Cuts before any work on the rest. */
+export function clip(s: string, max: number): string {
+  if (s.length <= max) return visible(s);
+  return `${visible(s.slice(0, max))}… (${s.length} chars)`;
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Clipped, made visible and escaped: the one way report text reaches the page. */
+export function shown(s: string, max: number): string {
+  return escapeHtml(clip(s, max));
+}

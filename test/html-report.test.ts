@@ -1,0 +1,283 @@
+// The HTML report (--report html=FILE): the renderer's escaping and bounds,
+// then what a person sees in a real browser — a report from a real run
+// against a server that drops lines, opened in headless Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { renderHtmlReport, runConformance, type Report } from '../src/index.js';
+import { parseReportSpec, writeReport } from '../src/report/index.js';
+import { renderSequenceDiagram, DIAGRAM_LIMITS } from '../src/report/sequence-diagram.js';
+import type { TranscriptEntry } from '../src/runner/client.js';
+import { startFaultServer, type RunningFaultServer } from './targets/fault-server.js';
+import { CHROMIUM_PATH, chromiumMissing, launchChromium, type Browser } from '../scripts/chromium.js';
+
+const HOSTILE = '</script><script>window.__pwned=1;alert(1)</script><img src=x onerror="window.__pwned=2">';
+const HUGE = 'x'.repeat(1024 * 1024);
+
+function hostileReport(): Report {
+  const transcript: TranscriptEntry[] = [
+    { at: 0.5, client: 'a', kind: 'connect', addr: '127.0.0.1:1' },
+    { at: 1, client: 'a', kind: 'send', text: HOSTILE, writes: 1 },
+    { at: 2, client: 'a', kind: 'recv', line: HOSTILE, event: undefined },
+    { at: 3, client: 'a', kind: 'recv', line: `\u001b[31mred\u001b[0m \u202egnp.exe\u0000`, event: { type: 'chat', who: { addr: '127.0.0.1:1' }, text: 'x' } },
+    { at: 4, client: 'a', kind: 'recv', line: HUGE, event: undefined },
+    { at: 5, client: 'a', kind: 'garbage', detail: HOSTILE },
+    { at: 6, client: 'a', kind: 'closed-by-server' },
+  ];
+  return {
+    tool: 'chat-conformance',
+    version: '0.0.0',
+    target: HOSTILE,
+    profile: HOSTILE,
+    seed: 1,
+    verdict: 'fail',
+    startedAt: new Date(0).toISOString(),
+    durationMs: 10,
+    summary: { pass: 0, fail: 1, warn: 0, skip: 0, inconclusive: 0, error: 0 },
+    cases: [
+      {
+        id: 'chat/exactly-once',
+        title: HOSTILE,
+        requirements: ['CHAT-1'],
+        level: 'MUST',
+        verdict: 'fail',
+        durationMs: 10,
+        message: `CHAT-1 (MUST): ${HOSTILE}`,
+        violations: [{ requirement: 'CHAT-1', level: 'MUST', message: HOSTILE, expected: HOSTILE, actual: HUGE }],
+        counterexample: { transcript, replay: `npx chat-conformance ${HOSTILE}`, scenario: HOSTILE },
+      },
+    ],
+  };
+}
+
+test('renderHtmlReport escapes every field: one script element, no markup from the report', () => {
+  const html = renderHtmlReport(hostileReport());
+  assert.equal(html.match(/<script/g)?.length, 1, 'only the page’s own script');
+  assert.ok(!html.includes('<img'), 'no element from the report');
+  assert.ok(!html.includes('onerror="'), 'no attribute from the report');
+  assert.ok(html.includes('&#60;/script&#62;&#60;script&#62;'), 'the hostile text is shown, escaped');
+  assert.ok(html.includes('\\x1b[31mred\\x1b[0m \\u202egnp.exe\\x00'), 'control and bidi characters are made visible');
+  assert.ok(!/[\u0000-\u0008\u001b\u202e]/.test(html), 'no raw control character reaches the page');
+  // A 1 MiB line is cut, with its full length shown: the page stays small.
+  assert.ok(html.includes(`(${HUGE.length} chars)`));
+  assert.ok(html.length < 100_000, `page of ${html.length} characters`);
+});
+
+test('renderHtmlReport: the page loads nothing from the network and allows only its own script', () => {
+  const html = renderHtmlReport(hostileReport());
+  const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'sha256-[A-Za-z0-9+/=]+'/);
+  assert.ok(!/\b(?:src|href)=["']?(?:https?:)?\/\//i.test(html), 'no external resource');
+  assert.ok(!/@import|url\(/i.test(html), 'no CSS fetch');
+});
+
+test('sequence diagram: arrows are bounded, with a "… N more entries" marker, and lanes are capped', () => {
+  const entries: TranscriptEntry[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const client = `u${i % 30}`;
+    entries.push(i % 2 ? { at: i, client, kind: 'send', text: `line ${i}`, writes: 1 } : { at: i, client, kind: 'recv', line: `got ${i}`, event: undefined });
+  }
+  const svg = renderSequenceDiagram(entries);
+  const arrows = svg.match(/class="arrow"/g)?.length ?? 0;
+  assert.equal(arrows, DIAGRAM_LIMITS.maxRows - 1);
+  assert.match(svg, new RegExp(`… ${1000 - (DIAGRAM_LIMITS.maxRows - 1)} more entries not drawn …`));
+  const lanes = svg.match(/class="lane-name/g)?.length ?? 0;
+  assert.equal(lanes, 1 + DIAGRAM_LIMITS.maxLanes + 1, 'server, the capped client lanes, one "others" lane');
+  assert.match(svg, /…others/);
+  // The last entry (where a failure usually is) is drawn.
+  assert.match(svg, /line 999/);
+});
+
+test('sequence diagram: evictions, closes, unrecognised and undecodable lines are marked', () => {
+  const entries: TranscriptEntry[] = [
+    { at: 1, client: 'a', kind: 'recv', line: 'strange', event: undefined },
+    { at: 2, client: 'a', kind: 'garbage', detail: 'invalid UTF-8' },
+    { at: 3, client: 'b', kind: 'fin' },
+    { at: 4, client: 'a', kind: 'closed-by-server' },
+    { at: 5, client: 'c', kind: 'pause' },
+  ];
+  const svg = renderSequenceDiagram(entries, { serverDown: 'the target stopped accepting connections (ECONNREFUSED)' });
+  assert.match(svg, /class="ev recv unrecognised"[^]*← unrecognised/);
+  assert.match(svg, /class="ev garbage"[^]*undecodable: invalid UTF-8/);
+  assert.match(svg, /class="ev close"[^]*closes \(FIN\)/);
+  assert.match(svg, /class="ev evicted"[^]*connection closed by the server/);
+  assert.match(svg, /class="ev pause"[^]*stops reading/);
+  assert.match(svg, /class="ev crash"[^]*ECONNREFUSED/);
+  assert.equal(svg.match(/class="cross"/g)?.length, 3, 'FIN, eviction and the crash end a lane');
+});
+
+test('--report html=FILE writes the page', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cc-html-'));
+  try {
+    const spec = parseReportSpec(`html=${join(dir, 'sub', 'r.html')}`);
+    assert.equal(spec.format, 'html');
+    writeReport(spec, hostileReport());
+    assert.match(readFileSync(spec.file, 'utf8'), /^<!DOCTYPE html>/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// ---- in a real browser ---------------------------------------------------------
+
+const missing = chromiumMissing();
+const skip = missing ? `${missing}; the HTML report is not checked in a browser` : false;
+let dir = '';
+let report: Report | undefined;
+let browser: Browser | undefined;
+let server: RunningFaultServer | undefined;
+
+before(async () => {
+  if (missing) return;
+  dir = mkdtempSync(join(tmpdir(), 'cc-html-'));
+  // A server that drops every Nth chat line: chat/exactly-once fails, the leave cases pass.
+  server = await startFaultServer({ profile: 'gopl-en', fault: 'drop-1-in-N' });
+  report = await runConformance({
+    target: server.url,
+    profile: 'gopl-en',
+    only: ['chat/exactly-once', 'leave/fin', 'leave/rst', 'leave/quit'],
+    quick: true,
+    seed: 7,
+    timeoutMs: 500,
+    verifyFailures: false,
+  });
+  writeFileSync(join(dir, 'run.html'), renderHtmlReport(report));
+  writeFileSync(join(dir, 'hostile.html'), renderHtmlReport(hostileReport()));
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(file: string) {
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  const requests: string[] = [];
+  const dialogs: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  const url = pathToFileURL(join(dir, file)).href;
+  await page.goto(url, { timeout: 15_000 });
+  return { page, errors, requests, dialogs, url };
+}
+
+test(`in Chromium: the summary shows the counts per verdict and per section (${CHROMIUM_PATH})`, { skip, timeout: 60_000 }, async () => {
+  const r = report!;
+  assert.ok(r.summary.fail >= 1 && r.summary.pass >= 1, `the run has a fail and a pass: ${JSON.stringify(r.summary)}`);
+  const { page, errors, requests, url } = await open('run.html');
+  try {
+    for (const v of ['pass', 'fail', 'warn', 'skip', 'inconclusive', 'error'] as const) {
+      assert.equal(await page.locator(`#verdict-counts [data-count=${v}]`).innerText(), String(r.summary[v]), `${v} count`);
+    }
+    const rows = await page.locator('#section-counts tbody tr').allInnerTexts();
+    assert.deepEqual(rows.map((t) => t.split(/\s+/)[0]), ['chat', 'leave']);
+    assert.ok(await page.locator('#overall').isVisible());
+    assert.equal(await page.locator('#overall').innerText(), r.verdict.toUpperCase());
+    assert.equal(await page.locator('#shown-count').innerText(), `${r.cases.length} of ${r.cases.length} cases shown`);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(requests, [url], 'the page fetched nothing but itself');
+  } finally {
+    await page.close();
+  }
+});
+
+test('in Chromium: a failing case is expanded, with its requirement, expected vs actual, replay line and a drawn diagram', { skip, timeout: 60_000 }, async () => {
+  const r = report!;
+  const failing = r.cases.find((c) => c.verdict === 'fail')!;
+  const { page } = await open('run.html');
+  try {
+    const entry = page.locator('details.case[data-verdict=fail]').first();
+    assert.equal(await entry.evaluate((e) => (e as unknown as { open: boolean }).open), true, 'open without a click');
+    const text = await entry.innerText();
+    assert.ok(text.includes(failing.id));
+    assert.ok(text.includes('Each chat line MUST be delivered exactly once'), 'the requirement text');
+    assert.match(text, /expected/);
+    assert.match(text, /actual/);
+    assert.ok(await entry.locator('.replay code').isVisible());
+    assert.ok((await entry.locator('.replay code').innerText()).includes(`--only ${failing.id}`));
+    const svg = entry.locator('svg.seq');
+    assert.ok(await svg.isVisible(), 'the diagram is visible');
+    const box = await svg.boundingBox();
+    assert.ok(box && box.width > 300 && box.height > 100, `diagram drawn at ${JSON.stringify(box)}`);
+    const transcript = failing.counterexample!.transcript;
+    const drawn = Math.min(transcript.length, DIAGRAM_LIMITS.maxRows - 1);
+    const arrows = await svg.locator('line.arrow').count();
+    const notes = transcript.filter((e) => e.kind === 'pause' || e.kind === 'resume').length;
+    assert.ok(arrows > 0 && arrows <= drawn && arrows >= drawn - notes, `${arrows} arrows for ${transcript.length} entries`);
+    // Sends go up to the server lane, receives come down from it: both kinds are drawn.
+    assert.ok((await svg.locator('g.send line.arrow').count()) > 0);
+    assert.ok((await svg.locator('g.recv line.arrow').count()) > 0);
+    const lanes = await svg.locator('text.lane-name').allTextContents();
+    assert.equal(lanes[0], 'server');
+    // A passing case stays closed until clicked.
+    const passing = page.locator('details.case[data-verdict=pass]').first();
+    assert.equal(await passing.evaluate((e) => (e as unknown as { open: boolean }).open), false);
+    await passing.locator('summary').click();
+    assert.equal(await passing.evaluate((e) => (e as unknown as { open: boolean }).open), true);
+  } finally {
+    await page.close();
+  }
+});
+
+test('in Chromium: the verdict and section filters hide and show cases', { skip, timeout: 60_000 }, async () => {
+  const r = report!;
+  const { page } = await open('run.html');
+  try {
+    const visible = async (): Promise<string[]> =>
+      page.locator('#cases details.case:visible').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-verdict')} ${e.querySelector('.case-id')?.textContent}`));
+    assert.equal((await visible()).length, r.cases.length);
+    await page.locator('#filters input[value=pass]').uncheck();
+    assert.deepEqual(
+      (await visible()).map((s) => s.split(' ')[1]),
+      r.cases.filter((c) => c.verdict !== 'pass').map((c) => c.id),
+    );
+    await page.locator('button.only[data-only=fail]').click();
+    assert.deepEqual(
+      (await visible()).map((s) => s.split(' ')[1]),
+      r.cases.filter((c) => c.verdict === 'fail').map((c) => c.id),
+    );
+    assert.equal(await page.locator('#shown-count').innerText(), `${r.summary.fail} of ${r.cases.length} cases shown`);
+    await page.locator('#filters input[name=verdict]').evaluateAll((els) => els.forEach((e) => ((e as unknown as { checked: boolean }).checked = true)));
+    await page.locator('#section-filter').selectOption('leave');
+    assert.deepEqual(
+      (await visible()).map((s) => s.split(' ')[1]),
+      r.cases.filter((c) => c.id.startsWith('leave/')).map((c) => c.id),
+    );
+  } finally {
+    await page.close();
+  }
+});
+
+test('in Chromium: a transcript holding </script><script>alert(1)</script> does not execute, and is shown as text', { skip, timeout: 60_000 }, async () => {
+  const { page, dialogs, requests, url } = await open('hostile.html');
+  try {
+    await page.waitForTimeout(200);
+    assert.deepEqual(dialogs, []);
+    assert.equal(await page.evaluate('window.__pwned'), undefined);
+    assert.equal(await page.evaluate('document.scripts.length'), 1);
+    assert.equal(await page.locator('img, [onerror]').count(), 0);
+    const text = await page.locator('details.case').first().innerText();
+    assert.ok(text.includes('</script><script>window.__pwned=1;alert(1)</script>'), 'the hostile line is shown literally');
+    assert.ok(text.includes(`(${HUGE.length} chars)`), 'the huge line is cut with its length');
+    // The diagram's text column shows it too, and the page still works.
+    assert.ok((await page.locator('svg.seq text.label').allTextContents()).some((t) => t.includes('</script><script>')));
+    assert.equal(await page.locator('#shown-count').innerText(), '1 of 1 cases shown');
+    assert.deepEqual(requests, [url], 'the page fetched nothing (not even img src=x)');
+  } finally {
+    await page.close();
+  }
+});
