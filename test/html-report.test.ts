@@ -11,6 +11,7 @@ import { renderHtmlReport, runConformance, type Report } from '../src/index.js';
 import { parseReportSpec, writeReport } from '../src/report/index.js';
 import { renderSequenceDiagram, DIAGRAM_LIMITS } from '../src/report/sequence-diagram.js';
 import type { TranscriptEntry } from '../src/runner/client.js';
+import { clipText, shortHash } from '../src/evidence/clip.js';
 import { startFaultServer, type RunningFaultServer } from './targets/fault-server.js';
 import { CHROMIUM_PATH, chromiumMissing, launchChromium, type Browser } from '../scripts/chromium.js';
 
@@ -73,6 +74,14 @@ test('renderHtmlReport: the page loads nothing from the network and allows only 
   assert.match(csp, /script-src 'sha256-[A-Za-z0-9+/=]+'/);
   assert.ok(!/\b(?:src|href)=["']?(?:https?:)?\/\//i.test(html), 'no external resource');
   assert.ok(!/@import|url\(/i.test(html), 'no CSS fetch');
+});
+
+test('a line the kit stored cut is shown with its length on the wire and its hash, not the stored length', () => {
+  const stored = clipText(HUGE); // what the runner keeps of a 1 MiB line
+  assert.ok(stored.length < 400);
+  const svg = renderSequenceDiagram([{ at: 1, client: 'a', kind: 'recv', line: stored, event: undefined }]);
+  assert.match(svg, new RegExp(`x… \\(${HUGE.length} chars, sha256 ${shortHash(HUGE)}\\)`));
+  assert.ok(!svg.includes(`(${stored.length} chars)`));
 });
 
 test('sequence diagram: arrows are bounded, with a "… N more entries" marker, and lanes are capped', () => {

@@ -216,6 +216,7 @@ figure.diagram { margin: 10px 0 0; } figure.diagram figcaption { color: var(--mu
 .seq .arrow { stroke-width: 1.5; }
 .seq .send .arrow { stroke: #0969da; } .seq .send .head { fill: #0969da; }
 .seq .recv .arrow { stroke: #1a7f37; } .seq .recv .head { fill: #1a7f37; }
+.seq .membership .arrow { stroke: #8250df; } .seq .membership .head { fill: #8250df; } .seq .membership .tag { fill: #8250df; font-weight: 700; }
 .seq .connect .arrow { stroke: #6e7781; stroke-dasharray: 3 3; } .seq .connect .head { fill: #6e7781; } .seq .connect .label { fill: var(--muted); }
 .seq .unrecognised .arrow { stroke: #bc4c00; stroke-dasharray: 6 3; } .seq .unrecognised .head { fill: #bc4c00; } .seq .unrecognised .tag { fill: #bc4c00; font-weight: 700; }
 .seq .garbage .arrow { stroke: #bc4c00; } .seq .garbage .head { fill: #bc4c00; } .seq .garbage .label { fill: #bc4c00; }

@@ -31,6 +31,7 @@ const HEAD = 34;
 const TIME_COL = 78;
 const CHAR_W = 7.3;
 const OTHERS = '…others';
+const MEMBERSHIP: ReadonlySet<string> = new Set(['welcome', 'join', 'leave', 'idleLeave', 'renamed']);
 
 type Row = { readonly kind: 'entry'; readonly entry: TranscriptEntry } | { readonly kind: 'gap'; readonly count: number };
 
@@ -62,7 +63,8 @@ function styleOf(e: TranscriptEntry): Style {
     case 'send':
       return { cls: 'send', dir: 'up', text: e.text };
     case 'recv':
-      return { cls: e.event ? 'recv' : 'recv unrecognised', dir: 'down', text: e.line };
+      // Membership notices (join, leave, timeouts) get their own colour: many findings turn on them.
+      return { cls: e.event ? `recv${MEMBERSHIP.has(e.event.type) ? ' membership' : ''}` : 'recv unrecognised', dir: 'down', text: e.line };
     case 'garbage':
       return { cls: 'garbage', dir: 'down', text: `undecodable: ${e.detail}` };
     case 'fin':

@@ -16,9 +16,18 @@ export function visible(s: string): string {
   });
 }
 
-/** At most `max` characters (of the original), then "… (N chars)". Cuts before any work on the rest. */
+/** The mark src/evidence/clip.ts clipText leaves on a line the kit stored cut: its full length and hash. */
+const STORED_CUT = /… \((\d+) chars, sha256 ([0-9a-f]{12})\)$/;
+
+/**
+ * At most `max` characters, then "… (N chars)" with N the length on the wire:
+ * a line the kit already stored cut keeps its original length and hash.
+ * Cuts before any work on the rest.
+ */
 export function clip(s: string, max: number): string {
   if (s.length <= max) return visible(s);
+  const stored = STORED_CUT.exec(s.slice(-64));
+  if (stored) return `${visible(s.slice(0, Math.min(max, s.length - stored[0].length)))}… (${stored[1]} chars, sha256 ${stored[2]})`;
   return `${visible(s.slice(0, max))}… (${s.length} chars)`;
 }
 
