@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderHtmlReport, runConformance, type Report } from '../src/index.js';
-import { parseReportSpec, writeReport } from '../src/report/index.js';
+import { runCli } from './helpers/cli.js';
 import { renderSequenceDiagram, DIAGRAM_LIMITS } from '../src/report/sequence-diagram.js';
 import type { TranscriptEntry } from '../src/runner/client.js';
 import { clipText, shortHash } from '../src/evidence/clip.js';
@@ -119,13 +119,21 @@ test('sequence diagram: evictions, closes, unrecognised and undecodable lines ar
   assert.equal(svg.match(/class="cross"/g)?.length, 3, 'FIN, eviction and the crash end a lane');
 });
 
-test('--report html=FILE writes the page', () => {
+test('chat-conformance --report html=FILE writes the page, the same page the JSON report renders to', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cc-html-'));
   try {
-    const spec = parseReportSpec(`html=${join(dir, 'sub', 'r.html')}`);
-    assert.equal(spec.format, 'html');
-    writeReport(spec, hostileReport());
-    assert.match(readFileSync(spec.file, 'utf8'), /^<!DOCTYPE html>/);
+    const html = join(dir, 'sub', 'r.html');
+    const json = join(dir, 'r.json');
+    const ran = await runCli(['--only', 'leave/fin', '--quick', '--seed=3', '--report', `html=${html}`, '--report', `json=${json}`]);
+    assert.equal(ran.code, 0, ran.stdout + ran.stderr);
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /^<!DOCTYPE html>/);
+    assert.match(page, /leave\/fin/);
+    assert.ok(page.includes('When a member disconnects (FIN or RST), each remaining member MUST receive exactly one leave notice for it.'), 'the requirement text');
+    // The JSON report carries everything the page shows: rendering it again gives the same page.
+    const fromJson = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    assert.match(fromJson.requirements?.['LEAVE-1']?.text ?? '', /exactly one leave notice/, 'the JSON report carries the requirement texts');
+    assert.equal(renderHtmlReport(fromJson), page);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
