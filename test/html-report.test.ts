@@ -76,6 +76,15 @@ test('renderHtmlReport: the page loads nothing from the network and allows only 
   assert.ok(!/@import|url\(/i.test(html), 'no CSS fetch');
 });
 
+test('renderHtmlReport: a run that judged nothing says so; cases have stable anchors', () => {
+  const empty: Report = { ...hostileReport(), target: '127.0.0.1:9', profile: 'gopl-en', verdict: 'error', unreachable: true, stopped: 'cannot connect to 127.0.0.1:9: ECONNREFUSED', summary: { pass: 0, fail: 0, warn: 0, skip: 0, inconclusive: 0, error: 0 }, cases: [] };
+  const html = renderHtmlReport(empty);
+  assert.match(html, /Nothing was judged:<\/b> the target could not be reached/);
+  assert.match(html, /cannot connect to 127\.0\.0\.1:9: ECONNREFUSED/);
+  assert.match(html, /<main id="cases"><\/main>/);
+  assert.match(renderHtmlReport(hostileReport()), /<details class="case v-fail" id="case-chat-exactly-once"/);
+});
+
 test('a line the kit stored cut is shown with its length on the wire and its hash, not the stored length', () => {
   const stored = clipText(HUGE); // what the runner keeps of a 1 MiB line
   assert.ok(stored.length < 400);

@@ -65,6 +65,12 @@ function violationsBlock(c: CaseResult): string {
   return `<div class="violations">${out.join('')}</div>`;
 }
 
+/** A stable anchor per case (report.html#case-chat-exactly-once); the index keeps hostile IDs unique. */
+const caseAnchor = (id: string, index: number): string => {
+  const slug = id.slice(0, 120).replace(/[^A-Za-z0-9-]+/g, '-');
+  return /^[a-z]+-[A-Za-z0-9-]+$/.test(slug) ? `case-${slug}` : `case-${index}`;
+};
+
 function caseBlock(report: Report, c: CaseResult, index: number): string {
   const verdict = VERDICTS.includes(c.verdict) ? c.verdict : 'error';
   const section = sectionOf(c.id);
@@ -94,7 +100,7 @@ function caseBlock(report: Report, c: CaseResult, index: number): string {
   }
   parts.push('</div>');
   return (
-    `<details class="case v-${verdict}" id="case-${index}" data-verdict="${verdict}" data-section="${escapeHtml(section)}"${OPEN.has(verdict) ? ' open' : ''}>` +
+    `<details class="case v-${verdict}" id="${caseAnchor(c.id, index)}" data-verdict="${verdict}" data-section="${escapeHtml(section)}"${OPEN.has(verdict) ? ' open' : ''}>` +
     `<summary><span class="badge v-${verdict}">${verdict.toUpperCase()}</span> <code class="case-id">${shown(c.id, 120)}</code> <span class="title">${shown(c.title, 300)}</span> <span class="dur">${Math.round(c.durationMs)} ms</span>` +
     (c.message && verdict !== 'pass' ? `<span class="brief">${shown(c.message, 200)}</span>` : '') +
     `</summary>${parts.join('')}</details>`
@@ -113,7 +119,9 @@ function summaryBlock(report: Report, cases: readonly CaseResult[]): string {
       const n = count(inSection, v);
       return `<td class="${n > 0 ? `v-${v}` : 'zero'}">${n}</td>`;
     }).join('');
-    return `<tr data-section="${escapeHtml(s)}"><th scope="row">${shown(s, 60)}</th>${cells}<td>${inSection.length}</td></tr>`;
+    // The spec sections (requirement ID prefixes) this case section checks: conformance/ mirrors spec/.
+    const spec = [...new Set(inSection.flatMap((c) => c.requirements.map((id) => id.replace(/-\d+$/, ''))))].slice(0, 8);
+    return `<tr data-section="${escapeHtml(s)}"><th scope="row">${shown(s, 60)} <span class="spec">${shown(spec.join(', '), 120)}</span></th>${cells}<td>${inSection.length}</td></tr>`;
   });
   return (
     `<section id="summary"><h2>Summary</h2><table id="verdict-counts" class="counts"><tr>${verdictRow}</tr></table>` +
@@ -176,7 +184,7 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: 
 code, pre, .seq text { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 18px 0 8px; }
 header .meta { color: var(--muted); margin: 0; }
-header .meta b { color: var(--fg); font-weight: 600; }
+header .meta b { color: var(--fg); font-weight: 600; } header .unreachable b { color: var(--error); }
 .overall { display: inline-block; font-weight: 700; padding: 2px 10px; border-radius: 4px; color: #fff; margin-right: 8px; }
 .v-pass { --c: var(--pass); } .v-fail { --c: var(--fail); } .v-warn { --c: var(--warn); } .v-skip { --c: var(--skip); } .v-inconclusive { --c: var(--inconclusive); } .v-error { --c: var(--error); }
 .overall, .badge { background: var(--c); }
@@ -186,7 +194,7 @@ button.only { font: inherit; border: 1px solid var(--line); border-left: 6px sol
 button.only .n { font-size: 20px; font-weight: 700; color: var(--c); }
 #section-counts { margin-top: 10px; }
 #section-counts th, #section-counts td { border: 1px solid var(--line); padding: 2px 10px; text-align: right; }
-#section-counts th[scope=row] { text-align: left; font-weight: 600; }
+#section-counts th[scope=row], #section-counts thead th:first-child { text-align: left; font-weight: 600; } #section-counts .spec { color: var(--muted); font-weight: 400; font-size: 12px; }
 #section-counts tbody tr { cursor: pointer; } #section-counts tbody tr:hover { background: #f6f8fa; }
 #section-counts td.zero { color: #c0c4c9; } #section-counts td[class^="v-"] { color: var(--c); font-weight: 600; }
 #filters { position: sticky; top: 0; background: #fff; border-bottom: 1px solid var(--line); padding: 8px 0; margin: 14px 0 8px; display: flex; flex-wrap: wrap; gap: 8px 20px; align-items: center; z-index: 1; }
@@ -247,6 +255,7 @@ export function renderHtmlReport(report: Report): string {
   ].join(' · ');
   const body = [
     `<header><h1>chat-conformance report</h1><p class="meta"><span class="overall v-${verdict}" id="overall">${verdict.toUpperCase()}</span>${meta}</p>`,
+    report.unreachable ? `<p class="meta unreachable"><b>Nothing was judged:</b> the target could not be reached.</p>` : '',
     report.stopped ? `<p class="meta"><b>stopped:</b> ${shown(report.stopped, HTML_LIMITS.messageChars)}</p>` : '',
     '</header>',
     summaryBlock(report, cases),
