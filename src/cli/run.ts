@@ -2,15 +2,18 @@
 // command line, prints one line per case and a summary, writes reports, and
 // exits 0 (no fail), 1 (a fail), 2 (usage or kit error), 3 (unreachable or
 // inconclusive).
-import { parseArgs, styleText } from 'node:util';
 import { allCases } from '../../conformance/index.js';
-import { builtinProfileNames, loadProfile, ProfileError } from '../profile/index.js';
+import { builtinProfileNames, compileProfile, loadProfile, ProfileError } from '../profile/index.js';
 import { requirement } from '../spec/requirements.js';
-import { formatFailure } from '../runner/format.js';
-import { checkWritable, parseReportSpec, ReportError, writeReports, type ReportSpec } from '../report/index.js';
+import { clipText } from '../evidence/clip.js';
+import { annotations, inGitHubActions } from '../report/annotations.js';
+import { checkBaselineWritable, compareWithBaseline, readBaseline, writeBaseline, type Baseline } from '../report/baseline.js';
+import { didYouMean, parseCommandLine, UsageError, type OptionSpec, type OptionValues } from './args.js';
+import { makeReporter, makeStyle, REPORTERS, useColor, type ReporterName, type Style } from './reporters.js';
+import { checkWritable, parseReportSpec, writeReports, type ReportSpec } from '../report/index.js';
 import { tolerantOutput, type Output } from './output.js';
 import { onStopSignals } from './stop-signals.js';
-import { runConformance, RunOptionError, selectCases, type Report } from '../runner/run.js';
+import { missingFeature, parseTarget, runConformance, RunOptionError, selectCases, type Report } from '../runner/run.js';
 import type { CaseResult, Verdict } from '../runner/verdict.js';
 import { packageVersion } from '../paths.js';
 
@@ -24,28 +27,40 @@ embedded reference server) and reports each case against the spec.
 Options:
   --target host:port        the server to test (default: start the embedded reference server)
   --profile name|file       dialect: ${builtinProfileNames.join(', ')}, or a profile JSON file (default gopl-en)
-  --list                    list every case with its ID, level and requirements, then exit
+  --list                    list every case with its ID, level and requirements, then exit;
+                            with --profile, which cases would run and why the others skip
   --only glob               run only matching case IDs (repeatable, comma-separated; e.g. 'chat/*')
   --skip glob               skip matching case IDs (repeatable)
   --quick                   a small budget: fewer runs and lines (aims at under 5 s)
   --runs N                  runs per property case (default 100, 20 with --quick)
-  --seed=N                  seed for the random parts (negative seeds need the = form)
-  --path=P                  fast-check replay path (printed with a failure)
-  --timeout ms              deadline of one wait (default 2000)
+  --seed N                  seed for the random parts (negative seeds too: --seed -42)
+  --path P                  fast-check replay path (printed with a failure)
+  --timeout ms              deadline of one wait, more than 0 (default 2000)
   --timeout-multiplier x    scale every wait and deadline, for slow targets (default 1)
   --idle-timeout ms         the target's idle timeout if not the profile's (0: it has none)
-  --report json=FILE        write a JSON report (repeatable; also junit=FILE, html=FILE); checked before the run
+  --report FORMAT=FILE      write a report: json=FILE, junit=FILE or html=FILE (repeatable); checked
+                            for writability before the run
+  --reporter NAME           what stdout shows: default (a line per case), dot (a character
+                            per case, then the failures) or json (the JSON report alone)
+  --write-baseline FILE     record the cases that did not pass as known failures
+  --baseline FILE           known failures (from --write-baseline) do not fail the run; new
+                            ones do; cases that now pass are listed so the file can shrink
+  --strict                  warn and inconclusive cases fail the run too (exit 1)
   --bail                    stop at the first failing case
   --no-verify               do not replay a failing case to check it reproduces
-  --no-color                plain output (NO_COLOR is respected too)
+  --no-color                plain output (NO_COLOR is respected; FORCE_COLOR=1 forces colour)
   -h, --help                this help
   -v, --version             the version
+
+In GitHub Actions (GITHUB_ACTIONS=true) each distinct failure is also printed
+as an ::error annotation pointing at its requirement in the spec.
 
 Subcommands:
   serve                     run the reference server (chat-conformance serve --help)
   bench                     load benchmark against any server (chat-conformance bench --help)
 
-Exit codes: 0 no case failed, 1 at least one failed, 2 usage or kit error
+Exit codes: 0 no case failed, 1 at least one failed (or, with --strict, warned or
+            was inconclusive), 2 usage or kit error
             (a report that cannot be written included), 3 target unreachable,
             run inconclusive, or stopped by SIGINT, SIGTERM or SIGHUP (a second
             signal leaves at once).
@@ -54,77 +69,62 @@ Examples:
   npx chat-conformance                                   # embedded reference server, gopl-en
   npx chat-conformance --target 127.0.0.1:8000 --profile gopl-zh
   npx chat-conformance --target localhost:9000 --profile ./my-dialect.json --report junit=reports/chat.xml
-  npx chat-conformance --only 'chat/*' --seed=-42
+  npx chat-conformance --only 'chat/*' --seed -42
+  npx chat-conformance --target 127.0.0.1:8000 --write-baseline chat-baseline.json
+  npx chat-conformance --target 127.0.0.1:8000 --baseline chat-baseline.json --strict
 `;
 
-interface Style {
-  /** The verdict word padded to a column. */
-  verdict(v: Verdict): string;
-  /** The verdict word alone. */
-  word(v: Verdict): string;
-  dim(s: string): string;
-  bold(s: string): string;
-}
-
-function makeStyle(color: boolean): Style {
-  const paint = (format: Parameters<typeof styleText>[0], s: string): string => (color ? styleText(format, s) : s);
-  const colors: Record<Verdict, Parameters<typeof styleText>[0]> = {
-    pass: 'green',
-    fail: 'red',
-    warn: 'yellow',
-    skip: 'gray',
-    inconclusive: 'magenta',
-    error: 'red',
-  };
-  return {
-    verdict: (v) => paint(colors[v], v.toUpperCase().padEnd(12)),
-    word: (v) => paint(colors[v], v.toUpperCase()),
-    dim: (s) => paint('gray', s),
-    bold: (s) => paint('bold', s),
-  };
-}
+const RUN_OPTIONS = {
+  target: { type: 'string' },
+  profile: { type: 'string' },
+  list: { type: 'boolean' },
+  only: { type: 'string', multiple: true },
+  skip: { type: 'string', multiple: true },
+  quick: { type: 'boolean' },
+  runs: { type: 'string' },
+  seed: { type: 'string' },
+  path: { type: 'string' },
+  timeout: { type: 'string' },
+  'timeout-multiplier': { type: 'string' },
+  'idle-timeout': { type: 'string' },
+  report: { type: 'string', multiple: true },
+  reporter: { type: 'string' },
+  baseline: { type: 'string' },
+  'write-baseline': { type: 'string' },
+  strict: { type: 'boolean' },
+  'no-verify': { type: 'boolean' },
+  bail: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const satisfies Record<string, OptionSpec>;
 
 function splitList(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
-function number(name: string, text: string | undefined, check: (n: number) => boolean): number | undefined {
+/** A numeric option, or a message that says what it takes. */
+function number(name: string, text: string | undefined, what: string, check: (n: number) => boolean): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || !check(n)) throw new RunOptionError(`${name} takes a number, got ${JSON.stringify(text)}`);
+  if (text.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`${name} takes ${what}, got ${JSON.stringify(text)}`);
   return n;
 }
 
+/** A profile given by name must be a built-in one; a near miss gets a "did you mean". */
+function checkProfileName(name: string): void {
+  if (builtinProfileNames.includes(name) || /[/\\]|\.json$/i.test(name)) return;
+  const guess = didYouMean(name, builtinProfileNames);
+  throw new UsageError(`unknown profile ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}; built-in: ${builtinProfileNames.join(', ')}, or a path to a profile .json file`);
+}
+
 export async function runCommand(argv: string[], out: Output = tolerantOutput(process.stdout), err: Output = tolerantOutput(process.stderr)): Promise<number> {
-  let values;
+  let values: OptionValues<typeof RUN_OPTIONS>;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        target: { type: 'string' },
-        profile: { type: 'string', default: 'gopl-en' },
-        list: { type: 'boolean' },
-        only: { type: 'string', multiple: true },
-        skip: { type: 'string', multiple: true },
-        quick: { type: 'boolean' },
-        runs: { type: 'string' },
-        seed: { type: 'string' },
-        path: { type: 'string' },
-        timeout: { type: 'string' },
-        'timeout-multiplier': { type: 'string' },
-        'idle-timeout': { type: 'string' },
-        report: { type: 'string', multiple: true },
-        'no-verify': { type: 'boolean' },
-        bail: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-      allowPositionals: false,
-      strict: true,
-    }));
+    values = parseCommandLine(argv, RUN_OPTIONS);
   } catch (e) {
-    err.write(`chat-conformance: ${(e as Error).message}\n(see chat-conformance --help)\n`);
+    if (!(e instanceof UsageError)) throw e;
+    err.write(`chat-conformance: ${e.message}\n(see chat-conformance --help)\n`);
     return EXIT.usage;
   }
   if (values.help) {
@@ -135,10 +135,12 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
     out.write(`${packageVersion()}\n`);
     return EXIT.ok;
   }
-  const color = !values['no-color'] && !process.env.NO_COLOR && out.isTTY === true;
-  const style = makeStyle(color);
+  const profileName = values.profile ?? 'gopl-en';
+  const style = makeStyle(useColor(process.env, out.isTTY, values['no-color'] === true));
 
   let reports: ReportSpec[];
+  let reporterName: ReporterName;
+  let baseline: Baseline | undefined;
   let seed: number | undefined;
   let runs: number | undefined;
   let timeoutMs: number | undefined;
@@ -148,24 +150,31 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
   let skip: string[];
   try {
     reports = (values.report ?? []).map(parseReportSpec);
-    if (!values.list) for (const spec of reports) checkWritable(spec); // exit 2 now, not after the run
-    seed = number('--seed', values.seed, (n) => Number.isSafeInteger(n) && Math.abs(n) <= 2 ** 31);
-    runs = number('--runs', values.runs, (n) => Number.isSafeInteger(n) && n > 0);
-    timeoutMs = number('--timeout', values.timeout, (n) => n > 0);
-    multiplier = number('--timeout-multiplier', values['timeout-multiplier'], (n) => n > 0);
-    idle = number('--idle-timeout', values['idle-timeout'], (n) => n >= 0);
+    const reporter = values.reporter ?? 'default';
+    if (!(REPORTERS as readonly string[]).includes(reporter)) {
+      const guess = didYouMean(reporter, REPORTERS);
+      throw new UsageError(`--reporter takes ${REPORTERS.join(', ')}, got ${JSON.stringify(reporter)}${guess ? ` (did you mean ${guess}?)` : ''}`);
+    }
+    reporterName = reporter as ReporterName;
+    seed = number('--seed', values.seed, 'an integer between -2147483648 and 2147483648', (n) => Number.isSafeInteger(n) && Math.abs(n) <= 2 ** 31);
+    runs = number('--runs', values.runs, 'a whole number of runs, 1 or more', (n) => Number.isSafeInteger(n) && n > 0);
+    timeoutMs = number('--timeout', values.timeout, 'the deadline of one wait in milliseconds, more than 0 (there is no "no deadline"; for slow targets use --timeout-multiplier)', (n) => n > 0);
+    multiplier = number('--timeout-multiplier', values['timeout-multiplier'], 'a factor more than 0 (e.g. 2 or 0.5)', (n) => n > 0);
+    idle = number('--idle-timeout', values['idle-timeout'], 'milliseconds, 0 or more (0: the target has no idle timeout)', (n) => n >= 0);
     only = splitList(values.only);
     skip = splitList(values.skip);
+    checkProfileName(profileName);
+    if (values.target !== undefined) parseTarget(values.target);
     if (values.list) {
-      for (const c of selectCases(only, skip)) {
-        const levels = c.requirements.map((id) => `${id} ${requirement(id).level}`).join(', ');
-        out.write(`${c.id.padEnd(34)} ${c.title}\n${' '.repeat(35)}${style.dim(levels)}\n`);
-      }
+      await listCases(out, style, only, skip, values.profile, idle);
       return EXIT.ok;
     }
-    await loadProfile(values.profile!); // a bad profile is a usage error before anything starts
+    for (const spec of reports) checkWritable(spec); // exit 2 now, not after the run
+    if (values['write-baseline'] !== undefined) checkBaselineWritable(values['write-baseline']);
+    if (values.baseline !== undefined) baseline = readBaseline(values.baseline);
+    await loadProfile(profileName); // a bad profile is a usage error before anything starts
   } catch (e) {
-    if (e instanceof RunOptionError || e instanceof ProfileError || e instanceof ReportError || e instanceof Error) {
+    if (e instanceof Error) {
       err.write(`chat-conformance: ${e.message}\n`);
       return EXIT.usage;
     }
@@ -181,13 +190,11 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
       abort.abort();
     },
     second: () => {
-      if (partial === undefined) writePartial(reports, done, values, seed);
+      if (partial === undefined) writePartial(reports, done, { profile: profileName, ...(values.target !== undefined ? { target: values.target } : {}) }, seed);
       process.exit(EXIT.unreachable);
     },
   });
 
-  const progress = out.isTTY === true;
-  let lastSection = '';
   const sectionTotals = new Map<string, number>();
   let selected: string[] = [];
   try {
@@ -199,12 +206,13 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
   }
   for (const id of selected) sectionTotals.set(section(id), (sectionTotals.get(section(id)) ?? 0) + 1);
   const sectionDone = new Map<string, number>();
+  const reporter = makeReporter(reporterName, out, style, out.isTTY);
 
-  out.write(style.bold(`chat-conformance ${packageVersion()}: profile ${values.profile}, target ${values.target ?? 'embedded reference server'}\n`));
+  reporter.header(`chat-conformance ${packageVersion()}: profile ${profileName}, target ${values.target ?? 'embedded reference server'}`);
   let report: Report;
   try {
     report = await runConformance({
-      profile: values.profile!,
+      profile: profileName,
       ...(values.target !== undefined ? { target: values.target } : {}),
       only,
       skip,
@@ -220,22 +228,13 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
       signal: abort.signal,
       onCaseStart: (c) => {
         const s = section(c.id);
-        if (s !== lastSection) {
-          lastSection = s;
-          out.write(style.bold(`${s}\n`));
-        }
-        if (progress) out.write(style.dim(`  … ${c.id} (${(sectionDone.get(s) ?? 0) + 1}/${sectionTotals.get(s)})`));
+        reporter.caseStart(c, `${(sectionDone.get(s) ?? 0) + 1}/${sectionTotals.get(s)}`);
       },
       onCaseEnd: (r) => {
         done.push(r);
         const s = section(r.id);
         sectionDone.set(s, (sectionDone.get(s) ?? 0) + 1);
-        if (progress) out.write('\r\x1b[2K');
-        const note = r.verdict === 'pass' ? '' : `  ${r.message ?? ''}`;
-        out.write(`  ${style.verdict(r.verdict)}${r.id.padEnd(34)} ${style.dim(`${r.durationMs} ms`)}${note ? style.dim(note.split('\n')[0]!) : ''}\n`);
-        if (r.verdict === 'fail' || r.verdict === 'warn') {
-          for (const line of formatFailure(r)) out.write(`      ${line}\n`);
-        }
+        reporter.caseEnd(r);
       },
     });
   } catch (e) {
@@ -249,29 +248,77 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
   }
   partial = report;
 
-  const unwritten = writeReports(reports, report);
-  for (const problem of unwritten) err.write(`chat-conformance: ${problem}\n`);
+  const problems = writeReports(reports, report);
+  if (values['write-baseline'] !== undefined) {
+    try {
+      writeBaseline(values['write-baseline'], report);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  for (const problem of problems) err.write(`chat-conformance: ${problem}\n`);
   offSignals();
+  if (inGitHubActions()) {
+    const target = reporterName === 'json' ? err : out;
+    const excused = new Set(baseline ? compareWithBaseline(report, baseline).known.map((c) => c.id) : []);
+    for (const line of annotations(report.cases.filter((c) => !excused.has(c.id)))) target.write(`${line}\n`);
+  }
   if (report.unreachable) {
     err.write(`chat-conformance: ${report.stopped}\n`);
-    return unwritten.length ? EXIT.usage : EXIT.unreachable;
+    reporter.end(report, []);
+    return problems.length ? EXIT.usage : EXIT.unreachable;
   }
   const s = report.summary;
-  out.write(
+  const summary = [
     `\n${style.bold('Summary')}: ${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.skip} skip, ${s.inconclusive} inconclusive, ${s.error} error` +
-      ` in ${(report.durationMs / 1000).toFixed(1)} s (seed ${report.seed})${report.stopped ? ` — stopped: ${report.stopped}` : ''}\n`,
-  );
-  out.write(`Verdict: ${style.word(report.verdict)}\n`);
+      ` in ${(report.durationMs / 1000).toFixed(1)} s (seed ${report.seed})${report.stopped ? ` — stopped: ${report.stopped}` : ''}`,
+  ];
+  let code = exitCode(report, values.strict === true);
+  if (baseline) {
+    const cmp = compareWithBaseline(report, baseline);
+    summary.push(`Baseline ${values.baseline}: ${cmp.known.length} known failure${cmp.known.length === 1 ? '' : 's'} (expected), ${cmp.fresh.length} new`);
+    for (const r of cmp.fresh.slice(0, 50)) summary.push(`  new: ${r.verdict.toUpperCase()} ${r.id}  ${clipText((r.message ?? '').split('\n')[0]!, 160)}`);
+    if (cmp.nowPassing.length) summary.push(`  now passing (remove from the baseline): ${cmp.nowPassing.join(', ')}`);
+    code = exitCode(report, values.strict === true, new Set(cmp.known.map((c) => c.id)));
+  }
+  if (values.strict && code !== EXIT.ok && report.summary.fail === 0 && (report.summary.warn > 0 || report.summary.inconclusive > 0)) {
+    summary.push('--strict: warn and inconclusive cases fail the run');
+  }
+  summary.push(`Verdict: ${style.word(report.verdict)}${baseline && code === EXIT.ok && report.verdict !== 'pass' ? ' (only known failures: the run passes)' : ''}`);
+  reporter.end(report, summary);
   // A report CI cannot read is a broken gate, whatever the verdict.
-  return unwritten.length ? EXIT.usage : exitCode(report);
+  return problems.length ? EXIT.usage : code;
 }
 
-export function exitCode(report: Report): number {
+/** `--list`: every selected case; with --profile, which would run and why the others skip. */
+async function listCases(out: Output, style: Style, only: string[], skip: string[], profile: string | undefined, idle: number | undefined): Promise<void> {
+  const dialect = profile === undefined ? undefined : compileProfile(await loadProfile(profile));
+  const idleMs = dialect === undefined ? null : idle === undefined ? dialect.profile.idleTimeoutMs : idle === 0 ? null : idle;
+  let runCount = 0;
+  const cases = selectCases(only, skip);
+  for (const c of cases) {
+    const levels = c.requirements.map((id) => `${id} ${requirement(id).level}`).join(', ');
+    if (dialect === undefined) {
+      out.write(`${c.id.padEnd(34)} ${c.title}\n${' '.repeat(35)}${style.dim(levels)}\n`);
+      continue;
+    }
+    const gap = missingFeature(c, dialect, idleMs);
+    if (!gap) runCount += 1;
+    const mark = gap ? style.word('skip').padEnd(4) : style.word('pass').replace('PASS', 'RUN ');
+    out.write(`${mark} ${c.id.padEnd(34)} ${gap ? style.dim(`skips: ${gap}`) : c.title}\n${' '.repeat(40)}${style.dim(levels)}\n`);
+  }
+  if (dialect) out.write(`\n${runCount} of ${cases.length} cases would run with profile ${dialect.profile.name}; ${cases.length - runCount} skip\n`);
+}
+
+/** The exit code of a finished run; `excused` are known failures (a baseline), `strict` makes warn and inconclusive fail. */
+export function exitCode(report: Report, strict = false, excused: ReadonlySet<string> = new Set()): number {
   if (report.unreachable || report.stopped === 'interrupted') return EXIT.unreachable;
-  if (report.summary.fail > 0) return EXIT.failed;
-  const downOrInconclusive = report.cases.some((c) => (c.verdict === 'error' && /target down|cannot connect|not run/.test(c.message ?? '')) || c.verdict === 'inconclusive');
-  if (report.stopped || downOrInconclusive) return EXIT.unreachable;
-  if (report.summary.error > 0) return EXIT.usage;
+  const counted = report.cases.filter((c) => !excused.has(c.id));
+  if (counted.some((c) => c.verdict === 'fail')) return EXIT.failed;
+  if (strict && counted.some((c) => c.verdict === 'warn' || c.verdict === 'inconclusive')) return EXIT.failed;
+  const downOrInconclusive = counted.some((c) => (c.verdict === 'error' && /target down|cannot connect|not run/.test(c.message ?? '')) || c.verdict === 'inconclusive');
+  if ((report.stopped && !report.stopped.startsWith('stopped after')) || downOrInconclusive) return EXIT.unreachable;
+  if (counted.some((c) => c.verdict === 'error')) return EXIT.usage;
   return EXIT.ok;
 }
 
