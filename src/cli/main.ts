@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // chat-conformance: dispatch to a subcommand; the default is a conformance run.
 import { benchCommand } from './bench.js';
+import { checkCommand } from './check.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 
@@ -20,6 +21,9 @@ switch (first) {
     break;
   case 'bench':
     code = await benchCommand(rest);
+    break;
+  case 'check':
+    code = await checkCommand(rest);
     break;
   case 'run':
     code = await runCommand(rest);

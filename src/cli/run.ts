@@ -16,6 +16,7 @@ import { onStopSignals } from './stop-signals.js';
 import { missingFeature, parseTarget, runConformance, RunOptionError, selectCases, type Report } from '../runner/run.js';
 import type { CaseResult, Verdict } from '../runner/verdict.js';
 import { packageVersion } from '../paths.js';
+import { formatPreflight as formatPreflightReport } from '../preflight/index.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 
@@ -48,6 +49,7 @@ Options:
   --strict                  warn and inconclusive cases fail the run too (exit 1)
   --bail                    stop at the first failing case
   --no-verify               do not replay a failing case to check it reproduces
+  --no-preflight            skip the preflight (two members exchange a line before the first case)
   --no-color                plain output (NO_COLOR is respected; FORCE_COLOR=1 forces colour)
   -h, --help                this help
   -v, --version             the version
@@ -58,6 +60,7 @@ as an ::error annotation pointing at its requirement in the spec.
 Subcommands:
   serve                     run the reference server (chat-conformance serve --help)
   bench                     load benchmark against any server (chat-conformance bench --help)
+  check                     only the preflight: does the profile describe the server? (check --help)
 
 Exit codes: 0 no case failed, 1 at least one failed (or, with --strict, warned or
             was inconclusive), 2 usage or kit error
@@ -93,6 +96,7 @@ const RUN_OPTIONS = {
   'write-baseline': { type: 'string' },
   strict: { type: 'boolean' },
   'no-verify': { type: 'boolean' },
+  'no-preflight': { type: 'boolean' },
   bail: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -224,6 +228,7 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
       ...(multiplier !== undefined ? { timeoutMultiplier: multiplier } : {}),
       ...(idle !== undefined ? { idleTimeoutMs: idle === 0 ? null : idle } : {}),
       verifyFailures: !values['no-verify'],
+      ...(values['no-preflight'] ? { preflight: false } : {}),
       ...(values.bail ? { stopWhen: (r: CaseResult) => r.verdict === 'fail' } : {}),
       signal: abort.signal,
       onCaseStart: (c) => {
@@ -263,6 +268,7 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
     const excused = new Set(baseline ? compareWithBaseline(report, baseline).known.map((c) => c.id) : []);
     for (const line of annotations(report.cases.filter((c) => !excused.has(c.id)))) target.write(`${line}\n`);
   }
+  if (report.preflight) for (const line of formatPreflightReport(report.preflight)) (reporterName === 'json' ? err : out).write(`${line}\n`);
   if (report.unreachable) {
     err.write(`chat-conformance: ${report.stopped}\n`);
     reporter.end(report, []);
@@ -313,6 +319,7 @@ async function listCases(out: Output, style: Style, only: string[], skip: string
 /** The exit code of a finished run; `excused` are known failures (a baseline), `strict` makes warn and inconclusive fail. */
 export function exitCode(report: Report, strict = false, excused: ReadonlySet<string> = new Set()): number {
   if (report.unreachable || report.stopped === 'interrupted') return EXIT.unreachable;
+  if (report.preflight?.kind === 'profile') return EXIT.usage;
   const counted = report.cases.filter((c) => !excused.has(c.id));
   if (counted.some((c) => c.verdict === 'fail')) return EXIT.failed;
   if (strict && counted.some((c) => c.verdict === 'warn' || c.verdict === 'inconclusive')) return EXIT.failed;

@@ -18,6 +18,8 @@ export const MAX_KEPT_LINES = 200_000;
  * lines are kept cut (clipText), so counting events and sync barriers still work.
  */
 export const MAX_KEPT_CHARS = 48 * 1024 * 1024;
+/** How many of the first bytes received a client keeps verbatim. */
+const HEAD_BYTES = 512;
 
 export interface Target {
   readonly host: string;
@@ -69,6 +71,13 @@ export class TestClient {
   closedAt: number | undefined;
   /** The bound name, for dialects that identify members by name. */
   name: string | undefined;
+  /** Bytes received in all, and the first of them as they came (for the preflight's diagnosis). */
+  bytesReceived = 0;
+  readonly head: Buffer = Buffer.alloc(HEAD_BYTES);
+  headLength = 0;
+  /** The last bytes received, recent[0, recentLength). */
+  private readonly recent: Buffer = Buffer.alloc(HEAD_BYTES);
+  private recentLength = 0;
   private readonly decoder = new LineDecoder({ maxFrameBytes: RECEIVE_MAX_LINE, crlf: 'keep', trailing: 'frame' });
   private ended = false;
   private sending: Promise<void> = Promise.resolve();
@@ -201,8 +210,34 @@ export class TestClient {
     });
   }
 
+  /** Bytes received that no LF has ended yet (a prompt, or a server that never ends its lines). */
+  get unframedBytes(): number {
+    return this.decoder.bufferedBytes;
+  }
+
+  /** The bytes no LF has ended yet (their last HEAD_BYTES at most). */
+  unframedTail(): Buffer {
+    const n = Math.min(this.decoder.bufferedBytes, this.recentLength);
+    return Buffer.from(this.recent.subarray(this.recentLength - n, this.recentLength));
+  }
+
   private onBytes(chunk: Buffer): void {
+    this.bytesReceived += chunk.length;
+    if (this.headLength < HEAD_BYTES) this.headLength += chunk.copy(this.head, this.headLength, 0, HEAD_BYTES - this.headLength);
+    this.keepRecent(chunk);
     this.accept(this.decoder.push(chunk));
+  }
+
+  private keepRecent(chunk: Buffer): void {
+    if (chunk.length >= HEAD_BYTES) {
+      chunk.copy(this.recent, 0, chunk.length - HEAD_BYTES);
+      this.recentLength = HEAD_BYTES;
+      return;
+    }
+    const keep = Math.min(this.recentLength, HEAD_BYTES - chunk.length);
+    this.recent.copy(this.recent, 0, this.recentLength - keep, this.recentLength);
+    chunk.copy(this.recent, keep);
+    this.recentLength = keep + chunk.length;
   }
 
   private accept(items: ReturnType<LineDecoder['push']>): void {

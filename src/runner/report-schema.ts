@@ -56,6 +56,10 @@ export const ReportSchema = z
     summary: z.strictObject({ pass: z.number(), fail: z.number(), warn: z.number(), skip: z.number(), inconclusive: z.number(), error: z.number() }),
     stopped: z.string().optional(),
     unreachable: z.boolean().optional(),
+    preflight: z
+      .strictObject({ kind: z.enum(['unreachable', 'profile', 'server']), summary: z.string(), details: z.array(z.string()) })
+      .optional()
+      .describe('set when the preflight (two members exchange a line before the first case) failed: whose fault, and the diagnosis'),
     cases: z.array(CaseResult),
     requirements: z.record(z.string().regex(/^[A-Z]+-\d+$/), z.strictObject({ level: Level, text: z.string() })).optional().describe('the level and text of every requirement the cases name'),
   })

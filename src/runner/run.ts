@@ -1,13 +1,13 @@
 // runConformance: select cases, run each against the target under deadlines,
 // turn what happened into verdicts, and keep a dead target from cascading
 // into a page of unrelated failures. The CLI and the library both use this.
-import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { allCases } from '../../conformance/index.js';
 import { compileProfile, loadProfile, type Dialect, type Profile } from '../profile/index.js';
 import { startServer, type RunningServer } from '../reference-server/index.js';
 import { packageVersion } from '../paths.js';
 import { requirement, type Level } from '../spec/requirements.js';
+import { preflightResult, reachable, runPreflight, SetupBreaker, type PreflightKind } from '../preflight/index.js';
 import type { ConformanceCase, Feature } from './case.js';
 import type { Target } from './client.js';
 import { aborted, deadline, now } from './clock.js';
@@ -45,6 +45,8 @@ export interface RunOptions {
   readonly stopWhen?: (result: CaseResult) => boolean;
   readonly onCaseStart?: (c: ConformanceCase, index: number, total: number) => void;
   readonly onCaseEnd?: (result: CaseResult, index: number, total: number) => void;
+  /** Check the profile against the target before the first case (two members exchange a line). Default true. */
+  readonly preflight?: boolean;
 }
 
 export interface Report {
@@ -61,6 +63,8 @@ export interface Report {
   readonly stopped?: string;
   /** True when the target could not be reached at the start: nothing was judged. */
   readonly unreachable?: boolean;
+  /** Set when the preflight failed: whose fault (profile, server, unreachable) and the diagnosis. */
+  readonly preflight?: { readonly kind: PreflightKind; readonly summary: string; readonly details: readonly string[] };
   readonly cases: readonly CaseResult[];
   /** The level and text of every requirement the cases name, so a report reads without the spec at hand. */
   readonly requirements?: Readonly<Record<string, { readonly level: Level; readonly text: string }>>;
@@ -125,24 +129,6 @@ function featureGap(need: Feature, dialect: Dialect, idleTimeoutMs: number | nul
   }
 }
 
-/** Plain TCP reachability: the target accepts a connection. */
-export function reachable(target: Target, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: target.host, port: target.port });
-    const onAbort = (): void => done('interrupted');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const done = (why: string | undefined): void => {
-      signal?.removeEventListener('abort', onAbort);
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(why);
-    };
-    const timer = setTimeout(() => done('ETIMEDOUT'), timeoutMs);
-    socket.once('connect', () => done(undefined));
-    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
-  });
-}
-
 export async function runConformance(options: RunOptions): Promise<Report> {
   const startedAt = new Date();
   const t0 = now();
@@ -189,6 +175,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
   const results: CaseResult[] = [];
   let stopped: string | undefined;
   let unreachable = false;
+  let preflight: Report['preflight'];
   const runDeadline = t0 + (options.runDeadlineMs ?? 600_000 * multiplier);
 
   try {
@@ -199,8 +186,21 @@ export async function runConformance(options: RunOptions): Promise<Report> {
       unreachable = true;
       stopped = `cannot connect to ${target.host}:${target.port}: ${why}`;
     } else {
+      const checked = options.preflight === false ? undefined : await runPreflight(settings);
+      if (checked && !checked.ok) {
+        preflight = { kind: checked.kind, summary: checked.summary, details: checked.details };
+        stopped = `preflight: ${checked.summary}`;
+        if (checked.kind === 'unreachable') unreachable = true;
+        if (checked.kind === 'server') {
+          const result = preflightResult(checked, settings.replayBase);
+          results.push(result);
+          options.onCaseEnd?.(result, 0, cases.length);
+        }
+      }
+      const breaker = new SetupBreaker();
       let targetDown: string | undefined;
       for (const [index, c] of cases.entries()) {
+        if (preflight) break;
         if (options.signal?.aborted) {
           stopped = 'interrupted';
           break;
@@ -230,6 +230,11 @@ export async function runConformance(options: RunOptions): Promise<Report> {
           stopped = `stopped after ${c.id}`;
           break;
         }
+        const tripped = breaker.observe(result);
+        if (tripped) {
+          stopped = tripped;
+          break;
+        }
       }
     }
   } finally {
@@ -243,12 +248,14 @@ export async function runConformance(options: RunOptions): Promise<Report> {
     target: targetName,
     profile: profile.name,
     seed,
-    verdict: overallVerdict(summary, unreachable || stopped !== undefined),
+    // A profile that does not describe the server is a usage problem: nothing was judged.
+    verdict: preflight?.kind === 'profile' ? 'error' : overallVerdict(summary, unreachable || stopped !== undefined),
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(now() - t0),
     summary,
     ...(stopped ? { stopped } : {}),
     ...(unreachable ? { unreachable } : {}),
+    ...(preflight ? { preflight } : {}),
     cases: results,
     requirements: requirementTexts(results),
   };
