@@ -83,6 +83,10 @@ test('renderHtmlReport: a run that judged nothing says so; cases have stable anc
   assert.match(html, /cannot connect to 127\.0\.0\.1:9: ECONNREFUSED/);
   assert.match(html, /<main id="cases"><\/main>/);
   assert.match(renderHtmlReport(hostileReport()), /<details class="case v-fail" id="case-chat-exactly-once"/);
+  const preflight = renderHtmlReport({ ...empty, unreachable: false, preflight: { kind: 'profile', summary: `no line matched the welcome notice ${HOSTILE}`, details: ['received: "Welcome!\\n"', HOSTILE] } });
+  assert.match(preflight, /Preflight failed \(profile\):<\/b> no line matched the welcome notice &#60;\/script&#62;/);
+  assert.match(preflight, /received: &#34;Welcome!/);
+  assert.equal(preflight.match(/<script/g)?.length, 1);
 });
 
 test('a line the kit stored cut is shown with its length on the wire and its hash, not the stored length', () => {

@@ -184,7 +184,8 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: 
 code, pre, .seq text { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 18px 0 8px; }
 header .meta { color: var(--muted); margin: 0; }
-header .meta b { color: var(--fg); font-weight: 600; } header .unreachable b { color: var(--error); }
+header .meta b { color: var(--fg); font-weight: 600; }
+.preflight { border-left: 6px solid var(--error); background: #fff8f8; padding: 4px 12px; margin: 10px 0; } .preflight pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0; max-height: 24em; overflow: auto; } header .unreachable b { color: var(--error); }
 .overall { display: inline-block; font-weight: 700; padding: 2px 10px; border-radius: 4px; color: #fff; margin-right: 8px; }
 .v-pass { --c: var(--pass); } .v-fail { --c: var(--fail); } .v-warn { --c: var(--warn); } .v-skip { --c: var(--skip); } .v-inconclusive { --c: var(--inconclusive); } .v-error { --c: var(--error); }
 .overall, .badge { background: var(--c); }
@@ -238,6 +239,19 @@ figure.diagram { margin: 10px 0 0; } figure.diagram figcaption { color: var(--mu
 .seq .ev:hover text.label { font-weight: 700; }
 `;
 
+/** A failed preflight: the run judged nothing, and this says why (the profile, the server, or no connection). */
+function preflightBlock(report: Report): string {
+  const p = report.preflight;
+  if (!p) return '';
+  const details = p.details.slice(0, 60).map((d) => shown(d, HTML_LIMITS.messageChars));
+  if (p.details.length > 60) details.push(`… ${p.details.length - 60} more lines`);
+  return (
+    `<div class="preflight" id="preflight"><p><b>Preflight failed (${shown(p.kind, 20)}):</b> ${shown(p.summary, HTML_LIMITS.messageChars)}</p>` +
+    (details.length ? `<pre>${details.join('\n')}</pre>` : '') +
+    '</div>'
+  );
+}
+
 /** The report as one self-contained HTML page. Pure: same report, same page. */
 export function renderHtmlReport(report: Report): string {
   const all = report.cases;
@@ -257,6 +271,7 @@ export function renderHtmlReport(report: Report): string {
     `<header><h1>chat-conformance report</h1><p class="meta"><span class="overall v-${verdict}" id="overall">${verdict.toUpperCase()}</span>${meta}</p>`,
     report.unreachable ? `<p class="meta unreachable"><b>Nothing was judged:</b> the target could not be reached.</p>` : '',
     report.stopped ? `<p class="meta"><b>stopped:</b> ${shown(report.stopped, HTML_LIMITS.messageChars)}</p>` : '',
+    preflightBlock(report),
     '</header>',
     summaryBlock(report, cases),
     filtersBlock(cases),
