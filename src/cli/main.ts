@@ -2,6 +2,7 @@
 // chat-conformance: dispatch to a subcommand; the default is a conformance run.
 import { benchCommand } from './bench.js';
 import { checkCommand } from './check.js';
+import { probeCommand } from './probe.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 
@@ -21,6 +22,9 @@ switch (first) {
     break;
   case 'bench':
     code = await benchCommand(rest);
+    break;
+  case 'probe':
+    code = await probeCommand(rest);
     break;
   case 'check':
     code = await checkCommand(rest);

@@ -61,6 +61,7 @@ Subcommands:
   serve                     run the reference server (chat-conformance serve --help)
   bench                     load benchmark against any server (chat-conformance bench --help)
   check                     only the preflight: does the profile describe the server? (check --help)
+  probe                     draft a profile from a live server (probe --help)
 
 Exit codes: 0 no case failed, 1 at least one failed (or, with --strict, warned or
             was inconclusive), 2 usage or kit error

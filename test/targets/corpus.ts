@@ -19,7 +19,8 @@ export interface RunningTarget {
 
 export interface CorpusEntry {
   readonly name: string;
-  readonly profile: CorpusProfile;
+  /** A built-in profile, or the path of a hand-written profile file (the wild corpus). */
+  readonly profile: CorpusProfile | string;
   /** What the server is: a planted bug, a seed's design as written, or a correct server. */
   readonly kind: 'planted' | 'seed' | 'correct';
   /** The requirements its bug violates: the kit must fail one of them. Empty for a correct server. */
@@ -31,6 +32,8 @@ export interface CorpusEntry {
   readonly idleTimeoutMs?: number;
   /** Needs the Go toolchain (the gopl peers). */
   readonly needsGo?: boolean;
+  /** Why this entry cannot run here (a missing interpreter), or undefined; the matrix then skips it with the reason. */
+  readonly unavailable?: () => Promise<string | undefined>;
   start(): Promise<RunningTarget>;
 }
 

@@ -3,6 +3,7 @@
 // caught when the kit fails one of its labelled requirements; a correct
 // server must get no fail at all. Shared by test/killmatrix.test.ts and
 // `npm run killmatrix` (bench/killmatrix.ts), so both measure the same thing.
+import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { buildGoPeers } from '../../bench/peers/build.js';
@@ -206,8 +207,9 @@ export async function runMatrix(
   const out: EntryResult[] = [];
   const jobs: { entry: CorpusEntry; seed: number }[] = [];
   for (const entry of entries) {
-    if (entry.needsGo && noGo) {
-      const skipped: EntryResult = { entry, runs: [], skipped: `Go is not available: ${noGo}` };
+    const missing = entry.needsGo && noGo ? `Go is not available: ${noGo}` : await entry.unavailable?.();
+    if (missing) {
+      const skipped: EntryResult = { entry, runs: [], skipped: missing };
       out.push(skipped);
       options.onEntry?.(skipped);
       continue;
@@ -355,7 +357,7 @@ export function formatReadmeTable(results: readonly EntryResult[]): string {
   const cell = (text: string): string => text.replace(/\|/g, '\\|');
   for (const r of results) {
     const { entry } = r;
-    const head = `| ${entry.name} | ${entry.profile} | ${cell(entry.description)} | ${entry.labels.join(', ') || '(correct)'}`;
+    const head = `| ${entry.name} | ${entry.profile.includes('/') ? basename(entry.profile) : entry.profile} | ${cell(entry.description)} | ${entry.labels.join(', ') || '(correct)'}`;
     if (r.skipped) {
       rows.push(`${head} | skipped | | ${cell(r.skipped)} |`);
       continue;

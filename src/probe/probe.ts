@@ -1,0 +1,381 @@
+// `chat-conformance probe`: drafts a profile from a live server. Clients
+// connect one after another with pauses; what each receives (banner, prompt,
+// welcome, join notices) is diffed into templates; the usual commands are
+// tried and kept when their effect is recognisable; the draft is then
+// checked with the preflight. Bounded: a fixed number of clients and
+// attempts, each wait capped, the whole probe under a deadline.
+import { randomBytes } from 'node:crypto';
+import { parseProfile, ProfileError, type Profile } from '../profile/index.js';
+import type { Target } from '../runner/client.js';
+import { checkProfile } from '../preflight/check.js';
+import type { PreflightResult } from '../preflight/preflight.js';
+import { ERRORISH, oneWordApart, templateOf, type Values } from './infer.js';
+import { allQuiet, ProbeClient } from './wire.js';
+
+export interface ProbeOptions {
+  readonly target: Target;
+  /** The longest the probe waits for one reaction of the server. Default 1500 ms. */
+  readonly waitMs?: number;
+  /** Deadline of the whole probe. Default 30 s. */
+  readonly deadlineMs?: number;
+}
+
+export interface ProbeResult {
+  /** The drafted profile (JSON), or undefined when no draft could be made. */
+  readonly profile: Record<string, unknown> | undefined;
+  /** What the probe saw happen. */
+  readonly sure: readonly string[];
+  /** What it assumed, or could not find. */
+  readonly guessed: readonly string[];
+  /** The preflight with the draft. */
+  readonly preflight: PreflightResult | undefined;
+  /** Why there is no draft. */
+  readonly problem?: string;
+}
+
+const PROMPT_LIKE = /[:?>]\s*$/u;
+const LOGIN_COMMANDS = ['/login {name}', '/nick {name}', 'NICK {name}', '/name {name}', 'login {name}'];
+const RENAME_COMMANDS = ['/nick {name}', '/name {name}', 'rename|{name}', 'NICK {name}'];
+const WHO_COMMANDS = ['/who', '/users', '/list', '/names', 'who'];
+const PRIVATE_COMMANDS = ['/msg {target} {text}', '/w {target} {text}', '/whisper {target} {text}', '/pm {target} {text}'];
+const QUIT_COMMANDS = ['/quit', 'quit', '/exit'];
+const LINE_SIZES = [60_000, 16_000, 4000, 1000];
+const NAME_PATTERN = '[A-Za-z0-9_]{1,16}';
+
+class ProbeFailed extends Error {}
+
+interface Member {
+  readonly client: ProbeClient;
+  name: string | undefined;
+}
+
+const fill = (command: string, values: Record<string, string>): string => command.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? '');
+
+export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
+  const waitMs = options.waitMs ?? 1500;
+  const deadlineAt = performance.now() + (options.deadlineMs ?? 30_000);
+  const { target } = options;
+  const clients: ProbeClient[] = [];
+  const sure: string[] = [];
+  const guessed: string[] = [];
+  const run = `pr${randomBytes(2).toString('hex')}`;
+  let eol = '\n';
+
+  const open = async (label: string): Promise<ProbeClient> => {
+    if (performance.now() > deadlineAt) throw new ProbeFailed('the probe ran out of time');
+    const c = await ProbeClient.open(label, target, waitMs, eol);
+    clients.push(c);
+    return c;
+  };
+  const settle = (...cs: ProbeClient[]): Promise<void> => allQuiet(cs, Math.min(waitMs, Math.max(0, deadlineAt - performance.now())), 300);
+  const newLines = (c: ProbeClient, from: number): string[] => c.lines.slice(from);
+
+  const notices: Record<string, string> = {};
+  const commands: Record<string, string> = { say: '{text}' };
+  const profile: Record<string, unknown> = {
+    name: `probed-${target.port}`,
+    description: `Drafted by chat-conformance probe from ${target.host}:${target.port}; read it before you trust it.`,
+    framing: 'line',
+    defaultPort: target.port,
+  };
+  let identity: 'addr' | 'name' | 'assigned' = 'addr';
+  let joinOn: 'connect' | 'login' | 'prompt' = 'connect';
+  let prompt: string | undefined;
+  let loginCommand: string | undefined;
+  const banner: string[] = [];
+
+  try {
+    // 1. The first client: banner, prompt, welcome.
+    const aClient = await open('a');
+    await aClient.quiet(waitMs, 300, 500);
+    if (aClient.crlf) eol = aClient.eol = '\r\n';
+    const aConnect = [...aClient.lines];
+    const a: Member = { client: aClient, name: undefined };
+    if (aClient.partial && PROMPT_LIKE.test(aClient.partial)) {
+      prompt = aClient.partial;
+      joinOn = 'prompt';
+      identity = 'name';
+      a.name = `${run}a`;
+      aClient.send(a.name);
+      await settle(aClient);
+      sure.push(`the server asks for a name without LF: ${JSON.stringify(prompt)}; the first line answers it`);
+    }
+    // The prompt waits without LF, so the server's next line arrives glued to it: take it off.
+    const unprompted = (l: string): string => (prompt !== undefined && l.startsWith(prompt) ? l.slice(prompt.length) : l);
+    const aAfterPrompt = newLines(aClient, aConnect.length).map(unprompted);
+
+    // 2. The second client: what the first sees of it is the join notice.
+    const aMark = aClient.lines.length;
+    const bClient = await open('b');
+    const b: Member = { client: bClient, name: undefined };
+    await bClient.quiet(waitMs, 300, 500);
+    const bConnect = [...bClient.lines];
+    if (prompt !== undefined) {
+      b.name = `${run}b`;
+      bClient.send(b.name);
+    }
+    await settle(aClient, bClient);
+    const bAfterPrompt = newLines(bClient, bConnect.length).map(unprompted);
+
+    // Banner and welcome: lines the same for both, and lines that differ only in the client's values.
+    let welcome: string | undefined;
+    const n = Math.min(aConnect.length, bConnect.length);
+    for (let i = 0; i < n; i += 1) {
+      const la = aConnect[i]!;
+      const lb = bConnect[i]!;
+      if (la === lb) {
+        banner.push(templateOf(la, {})!);
+        continue;
+      }
+      const ta = templateOf(la, { addr: aClient.addr });
+      if (ta !== undefined && ta === templateOf(lb, { addr: bClient.addr }) && ta.includes('{addr}')) {
+        welcome ??= ta;
+        continue;
+      }
+      const names = oneWordApart(la, lb);
+      if (names && prompt === undefined) {
+        identity = 'assigned';
+        a.name = names[0];
+        b.name = names[1];
+        welcome ??= templateOf(la, { addr: aClient.addr, name: names[0] });
+        sure.push(`the server names each client at connect (${names[0]}, ${names[1]}), in ${JSON.stringify(la)}`);
+      }
+    }
+    if (prompt !== undefined && aAfterPrompt.length > 0 && a.name) {
+      const t = templateOf(aAfterPrompt[0]!, { name: a.name, addr: aClient.addr });
+      if (t && bAfterPrompt.some((l) => templateOf(l, { name: b.name!, addr: bClient.addr }) === t)) welcome = t;
+    }
+    if (welcome) {
+      notices.welcome = welcome;
+      sure.push(`each client gets its own welcome: ${JSON.stringify(welcome)}`);
+    }
+    if (banner.length) sure.push(`a banner of ${banner.length} line(s) on connect`);
+
+    const learnJoin = (seen: readonly string[], joiner: Member, joinerLines: readonly string[]): void => {
+      const values = (m: Member): Values => ({ addr: m.client.addr, ...(m.name ? { name: m.name } : {}) });
+      for (const line of seen) {
+        if (banner.includes(templateOf(line, {})!)) continue;
+        const t = templateOf(line, values(joiner));
+        if (t === undefined || !(t.includes('{addr}') || t.includes('{name}'))) continue;
+        notices.join = t;
+        const self = joinerLines.some((l) => templateOf(l, values(joiner)) === t);
+        profile.selfJoin = self;
+        sure.push(`the others see a join notice: ${JSON.stringify(t)}${self ? ', the joiner too' : ', not the joiner'}`);
+        return;
+      }
+    };
+    learnJoin(newLines(aClient, aMark), b, bClient.lines);
+
+    // 3. Chat, and a login when chat does not flow without one.
+    const trySay = async (from: Member, to: Member): Promise<{ chat?: string; echo: boolean }> => {
+      const text = `${run} hello ${from.client.label}`;
+      const marks = [from.client.lines.length, to.client.lines.length];
+      from.client.send(text);
+      await settle(from.client, to.client);
+      const got = newLines(to.client, marks[1]!).find((l) => l.includes(text));
+      const echo = newLines(from.client, marks[0]!).some((l) => l.includes(text));
+      if (!got) return { echo };
+      const chat = templateOf(got, { text, addr: from.client.addr, ...(from.name ? { name: from.name } : {}) }, ['text']);
+      return chat ? { chat, echo } : { echo };
+    };
+    let said = await trySay(a, b);
+    if (!said.chat && joinOn === 'connect') {
+      for (const command of LOGIN_COMMANDS) {
+        const aFrom = aClient.lines.length;
+        a.name = `${run}a`;
+        aClient.send(fill(command, { name: a.name }));
+        await settle(aClient, bClient);
+        const reply = newLines(aClient, aFrom).find((l) => l.includes(a.name!));
+        if (!reply || ERRORISH.test(reply)) continue;
+        loginCommand = command;
+        joinOn = 'login';
+        identity = 'name';
+        commands.login = command;
+        const aMark2 = aClient.lines.length;
+        const bFrom = bClient.lines.length;
+        b.name = `${run}b`;
+        bClient.send(fill(command, { name: b.name }));
+        await settle(aClient, bClient);
+        const t = templateOf(reply, { name: a.name, addr: aClient.addr });
+        const bReply = newLines(bClient, bFrom);
+        if (t && bReply.some((l) => templateOf(l, { name: b.name!, addr: bClient.addr }) === t)) notices.welcome = t;
+        sure.push(`clients log in with ${JSON.stringify(command)}; the server answers ${JSON.stringify(reply)}`);
+        learnJoin(newLines(aClient, aMark2), b, bReply);
+        break;
+      }
+      if (loginCommand) said = await trySay(a, b);
+    }
+    if (!said.chat) throw new ProbeFailed('a line one client said did not reach the other (tried plain lines and the usual login commands)');
+    notices.chat = said.chat;
+    profile.echo = said.echo;
+    sure.push(`chat lines read ${JSON.stringify(said.chat)}; the sender ${said.echo ? 'gets' : 'does not get'} its own line`);
+    if (identity === 'addr' && !said.chat.includes('{addr}') && said.chat.includes('{name}')) identity = 'name';
+    const isRelay = (line: string, from: Member, text: string): boolean =>
+      templateOf(line, { text, addr: from.client.addr, ...(from.name ? { name: from.name } : {}) }) === notices.chat;
+
+    // 4. Rename, where members have names.
+    if (identity !== 'addr') {
+      for (const command of RENAME_COMMANDS) {
+        if (command === loginCommand) continue;
+        const newName = `${run}n${RENAME_COMMANDS.indexOf(command)}`;
+        const line = fill(command, { name: newName });
+        const marks = [aClient.lines.length, bClient.lines.length];
+        bClient.send(line);
+        await settle(aClient, bClient);
+        const bSaw = newLines(bClient, marks[1]!).filter((l) => !isRelay(l, b, line));
+        const aSaw = newLines(aClient, marks[0]!).filter((l) => !isRelay(l, b, line));
+        const ack = bSaw.find((l) => l.includes(newName) && !ERRORISH.test(l));
+        if (!ack) continue;
+        const t = templateOf(ack, { name: newName, oldName: b.name, addr: bClient.addr });
+        if (!t) continue;
+        notices.renamed = t;
+        commands.rename = command;
+        profile.renameAudience = aSaw.includes(ack) ? 'room' : 'requester';
+        sure.push(`${JSON.stringify(command)} renames; ${profile.renameAudience === 'room' ? 'the room' : 'the requester'} gets ${JSON.stringify(t)}`);
+        b.name = newName;
+        break;
+      }
+      if (!commands.rename) guessed.push(`no rename command found (tried ${RENAME_COMMANDS.join(', ')})`);
+    }
+
+    // 5. The member list.
+    const subject = (m: Member): string => (identity === 'addr' ? m.client.addr : m.name!);
+    for (const command of WHO_COMMANDS) {
+      const from = aClient.lines.length;
+      const fromB = bClient.lines.length;
+      aClient.send(command);
+      await settle(aClient, bClient);
+      const reply = newLines(aClient, from).filter((l) => !isRelay(l, a, command));
+      if (reply.length === 0 || newLines(bClient, fromB).some((l) => reply.includes(l) && !isRelay(l, a, command))) continue;
+      const [sa, sb] = [subject(a), subject(b)];
+      const both = reply.find((l) => l.includes(sa) && l.includes(sb));
+      if (both) {
+        const i = Math.min(both.indexOf(sa), both.indexOf(sb));
+        const j = Math.max(both.indexOf(sa) + sa.length, both.indexOf(sb) + sb.length);
+        const items = both.slice(i, j);
+        const separator = items.slice(items.indexOf(sa) === 0 ? sa.length : sb.length, items.length - (items.endsWith(sb) ? sb.length : sa.length));
+        const t = templateOf(both, { items }, ['items']);
+        if (!t || separator === '') continue;
+        notices.userList = t;
+        profile.listSeparator = separator;
+        commands.who = command;
+        sure.push(`${JSON.stringify(command)} lists the members on one line: ${JSON.stringify(t)}, separated by ${JSON.stringify(separator)}`);
+        break;
+      }
+      const entries = reply.map((l) => (l.includes(sa) ? templateOf(l, identity === 'addr' ? { addr: sa } : { name: sa, addr: aClient.addr }) : l.includes(sb) ? templateOf(l, identity === 'addr' ? { addr: sb } : { name: sb, addr: bClient.addr }) : undefined));
+      const first = entries.findIndex((e) => e !== undefined);
+      const entry = entries[first];
+      if (entry === undefined || entries.filter((e) => e === entry).length < 2) continue;
+      notices.whoEntry = entry;
+      commands.who = command;
+      if (first > 0 && !ERRORISH.test(reply[first - 1]!)) notices.whoHeader = templateOf(reply[first - 1]!, {})!;
+      sure.push(`${JSON.stringify(command)} lists the members one per line: ${JSON.stringify(entry)}${notices.whoHeader ? ` after ${JSON.stringify(notices.whoHeader)}` : ', no header'}`);
+      break;
+    }
+    if (!commands.who) guessed.push(`no member list command found (tried ${WHO_COMMANDS.join(', ')})`);
+
+    // 6. Private messages, where members have names.
+    if (identity !== 'addr') {
+      for (const command of PRIVATE_COMMANDS) {
+        const text = `${run} psst ${PRIVATE_COMMANDS.indexOf(command)}`;
+        const line = fill(command, { target: b.name!, text });
+        const fromB = bClient.lines.length;
+        aClient.send(line);
+        await settle(aClient, bClient);
+        const got = newLines(bClient, fromB).find((l) => l.includes(text) && !isRelay(l, a, line));
+        if (!got) continue;
+        const t = templateOf(got, { text, target: b.name, name: a.name, addr: aClient.addr }, ['text']);
+        if (!t) continue;
+        notices.private = t;
+        commands.private = command;
+        sure.push(`${JSON.stringify(command)} sends a private line: ${JSON.stringify(t)}`);
+        break;
+      }
+      if (!commands.private) guessed.push(`no private message command found (tried ${PRIVATE_COMMANDS.join(', ')})`);
+    }
+
+    // 7. Long lines: the longest one still relayed.
+    let maxLine: number | undefined;
+    for (const size of LINE_SIZES) {
+      if (performance.now() > deadlineAt - 3 * waitMs) break;
+      const c = await open(`l${size}`);
+      const m: Member = { client: c, name: undefined };
+      await c.quiet(waitMs, 300, 300);
+      if (joinOn === 'prompt') c.send(`${run}l${LINE_SIZES.indexOf(size)}`);
+      if (joinOn === 'login') c.send(fill(loginCommand!, { name: `${run}l${LINE_SIZES.indexOf(size)}` }));
+      if (joinOn !== 'connect') await settle(c, aClient);
+      const text = `${run}~${'x'.repeat(size - run.length - 1)}`;
+      const from = aClient.lines.length;
+      c.send(text);
+      await settle(c, aClient);
+      const ok = newLines(aClient, from).some((l) => l.includes(text));
+      m.client.destroy();
+      await settle(aClient);
+      if (ok) {
+        maxLine = size;
+        break;
+      }
+    }
+    profile.maxLineBytes = maxLine === undefined || maxLine >= LINE_SIZES[0]! ? 65536 : maxLine;
+    guessed.push(maxLine === undefined ? 'the longest line: none of the probe lines got through; left at 65536' : `the longest line the server relays: at least ${maxLine} bytes (maxLineBytes ${String(profile.maxLineBytes)})`);
+
+    // 8. Quit, else a close: the leave notice.
+    const markA = aClient.lines.length;
+    for (const command of QUIT_COMMANDS) {
+      bClient.send(command);
+      await settle(aClient, bClient);
+      if (bClient.closed) {
+        commands.quit = command;
+        sure.push(`${JSON.stringify(command)} leaves and the server closes the connection`);
+        break;
+      }
+    }
+    if (!bClient.closed) {
+      bClient.end();
+      await settle(aClient, bClient);
+    }
+    const leave = newLines(aClient, markA)
+      .map((l) => templateOf(l, { addr: bClient.addr, ...(b.name ? { name: b.name } : {}) }))
+      .find((t) => t !== undefined && (t.includes('{addr}') || t.includes('{name}')) && t !== notices.chat && !t.includes('{text}'));
+    if (leave) {
+      notices.leave = leave;
+      sure.push(`the others see a leave notice: ${JSON.stringify(leave)}`);
+    } else guessed.push('no leave notice seen when a client left');
+  } catch (err) {
+    for (const c of clients) c.destroy();
+    return { profile: undefined, sure, guessed, preflight: undefined, problem: err instanceof Error ? err.message : String(err) };
+  } finally {
+    for (const c of clients) c.destroy();
+  }
+
+  if (prompt !== undefined) notices.prompt = templateOf(prompt, {})!;
+  Object.assign(profile, {
+    identity,
+    joinOn,
+    selfJoin: profile.selfJoin ?? false,
+    ...(banner.length ? { banner } : {}),
+    ...(eol === '\r\n' ? { clientLineEnding: 'crlf' } : {}),
+    ...(identity !== 'addr' ? { patterns: { name: NAME_PATTERN } } : {}),
+    notices,
+    commands,
+  });
+  guessed.push('no idle timeout (the probe does not wait for one): set idleTimeoutMs if your server has one');
+  if (identity !== 'addr') guessed.push(`names match ${NAME_PATTERN} (the names the kit makes up follow it)`);
+
+  // A draft the loader refuses loses the notice it names, a few times at most.
+  let loaded: Profile | undefined;
+  for (let attempt = 0; attempt < 5 && !loaded; attempt += 1) {
+    try {
+      loaded = parseProfile(profile, 'draft');
+    } catch (err) {
+      const where = err instanceof ProfileError ? err.where : undefined;
+      const m = where ? /^(notices|commands)\.(\w+)$/.exec(where) : null;
+      if (!m || m[2] === 'chat' || m[2] === 'say') return { profile, sure, guessed, preflight: undefined, problem: `the draft is not a valid profile: ${(err as Error).message}` };
+      delete (m[1] === 'notices' ? notices : commands)[m[2]!];
+      guessed.push(`left out ${where}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  if (!loaded) return { profile, sure, guessed, preflight: undefined, problem: 'the draft is not a valid profile' };
+  const preflight = await checkProfile({ target, profile: loaded, timeoutMs: waitMs });
+  return { profile, sure, guessed, preflight };
+}

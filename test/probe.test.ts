@@ -1,0 +1,49 @@
+// chat-conformance probe against the correct servers of the wild corpus: the
+// draft finds the same membership, join, chat, welcome and leave templates as
+// the hand-written profile beside each server, and the features that make
+// each server what it is (assigned names, prompt, banner, CR LF, login, lists).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { wildServers, wildProfile } from './wild/corpus.js';
+import { probeServer } from '../src/probe/index.js';
+import { parseTarget } from '../src/runner/run.js';
+import { oneWordApart, templateOf } from '../src/probe/index.js';
+
+const SAME = ['welcome', 'join', 'leave', 'chat', 'prompt', 'renamed', 'whoEntry', 'whoHeader', 'userList', 'private'] as const;
+const SETTINGS = ['identity', 'joinOn', 'echo', 'selfJoin', 'renameAudience', 'clientLineEnding', 'banner'] as const;
+
+describe('probe drafts what the hand-written profiles say', { concurrency: 2 }, () => {
+  for (const server of wildServers.filter((s) => s.kind === 'correct')) {
+    test(server.name, { timeout: 60_000 }, async (t) => {
+      const missing = await server.unavailable?.();
+      if (missing) return t.skip(missing);
+      const hand = JSON.parse(readFileSync(wildProfile(server.profile), 'utf8')) as Record<string, unknown> & { notices: Record<string, string> };
+      const running = await server.start();
+      try {
+        const t0 = performance.now();
+        const result = await probeServer({ target: parseTarget(running.url) });
+        assert.ok(performance.now() - t0 < 30_000, 'the probe stays under 30 s');
+        assert.equal(result.problem, undefined);
+        const draft = result.profile as Record<string, unknown> & { notices: Record<string, string> };
+        for (const key of SAME) if (hand.notices[key] !== undefined) assert.equal(draft.notices[key], hand.notices[key], `notices.${key}\n${result.sure.join('\n')}`);
+        for (const key of SETTINGS) if (hand[key] !== undefined) assert.deepEqual(draft[key], hand[key], key);
+      } finally {
+        await running.close();
+      }
+    });
+  }
+});
+
+describe('probe inference', () => {
+  test('templateOf puts values back as placeholders, stamps as {*}, braces doubled', () => {
+    assert.equal(templateOf('[12:00:01] <guest1> hi {x}', { name: 'guest1', text: 'hi {x}' }), '[{*}] <{name}> {text}');
+    assert.equal(templateOf('127.0.0.1:5000 has joined', { addr: '127.0.0.1:5000' }), '{addr} has joined');
+    assert.equal(templateOf('a {b}', {}), 'a {{b}}');
+    assert.equal(templateOf('nothing here', { text: 'zzz' }, ['text']), undefined);
+  });
+  test('oneWordApart finds the names a server assigned', () => {
+    assert.deepEqual(oneWordApart('Welcome, guest1!', 'Welcome, guest2!'), ['guest1', 'guest2']);
+    assert.equal(oneWordApart('Welcome, guest1!', 'Bye, guest2!'), undefined);
+  });
+});

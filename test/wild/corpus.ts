@@ -1,0 +1,147 @@
+// The wild corpus: small single-file servers in the styles people really
+// write (Python asyncio, Python socketserver, Node net, Go), each with a
+// hand-written profile beside it, each correct or with the bug its style
+// typically has. They join the kill matrix (test/targets/corpus.ts) and
+// test/wild.test.ts runs each once with its profile.
+import { execFile } from 'node:child_process';
+import { mkdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnServerProcess } from '../../src/loadgen/server-process.js';
+import { packagePath } from '../../src/paths.js';
+import type { CorpusEntry, RunningTarget } from '../targets/corpus.js';
+
+export const wildDir = (...parts: string[]): string => packagePath('test', 'wild', ...parts);
+
+/** The hand-written profile of a wild server (a path the kit loads). */
+export const wildProfile = (server: string): string => wildDir(`${server}.profile.json`);
+
+function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<{ ok: boolean; missing: boolean; output: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: options.cwd, env: options.env, timeout: options.timeoutMs, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
+      if (!err) return resolve({ ok: true, missing: false, output: stdout });
+      resolve({ ok: false, missing: (err as NodeJS.ErrnoException).code === 'ENOENT', output: `${stderr}${stdout}`.trim() || err.message });
+    });
+  });
+}
+
+let python: Promise<string | undefined> | undefined;
+/** Why the Python servers cannot run here, or undefined. */
+export function pythonUnavailable(): Promise<string | undefined> {
+  python ??= run('python3', ['--version'], { timeoutMs: 10_000 }).then((r) => (r.ok ? undefined : r.missing ? 'python3 is not on PATH' : `python3 does not run: ${r.output}`));
+  return python;
+}
+
+const goBinary = join(tmpdir(), 'chat-conformance-wild', 'go-rooms');
+let goBuild: Promise<{ ok: true } | { ok: false; missing: boolean; reason: string }> | undefined;
+
+/** Builds test/wild/go-rooms into a temp dir once per process (skipped when the binary is newer than main.go). */
+export function buildGoRooms(): Promise<{ ok: true } | { ok: false; missing: boolean; reason: string }> {
+  goBuild ??= (async () => {
+    const source = wildDir('go-rooms', 'main.go');
+    try {
+      if (statSync(goBinary).mtimeMs > statSync(source).mtimeMs) return { ok: true as const };
+    } catch {
+      // not built yet
+    }
+    const version = await run('go', ['version'], { timeoutMs: 10_000 });
+    if (!version.ok) return { ok: false as const, missing: true, reason: version.missing ? 'go is not on PATH (Debian: apt-get install golang-go)' : `go does not run: ${version.output}` };
+    mkdirSync(join(tmpdir(), 'chat-conformance-wild'), { recursive: true });
+    const base = join(tmpdir(), 'chat-conformance-go');
+    const env = { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GOCACHE: process.env.GOCACHE ?? join(base, 'cache'), GOPATH: process.env.GOPATH ?? join(base, 'path') };
+    const build = await run('go', ['build', '-o', goBinary, '.'], { cwd: wildDir('go-rooms'), env, timeoutMs: 180_000 });
+    return build.ok ? { ok: true as const } : { ok: false as const, missing: false, reason: `go build test/wild/go-rooms failed: ${build.output}` };
+  })();
+  return goBuild;
+}
+
+async function goUnavailable(): Promise<string | undefined> {
+  const built = await buildGoRooms();
+  if (built.ok) return undefined;
+  if (built.missing) return built.reason;
+  throw new Error(built.reason);
+}
+
+async function spawn(label: string, command: string, args: readonly string[]): Promise<RunningTarget> {
+  const proc = await spawnServerProcess(command, args, { label });
+  return { url: proc.url, close: () => proc.close(1000) };
+}
+
+interface WildServer {
+  readonly name: string;
+  /** The file stem of its profile: test/wild/<profile>.profile.json. */
+  readonly profile: string;
+  readonly kind: 'correct' | 'seed';
+  readonly labels: readonly string[];
+  readonly description: string;
+  readonly unavailable?: () => Promise<string | undefined>;
+  start(): Promise<RunningTarget>;
+}
+
+const servers: readonly WildServer[] = [
+  {
+    name: 'wild:py-asyncio-guests',
+    profile: 'py-asyncio-guests',
+    kind: 'correct',
+    labels: [],
+    description: 'Python asyncio: guest names assigned at connect, timestamped notices, /nick announced to the room',
+    unavailable: pythonUnavailable,
+    start: () => spawn('py-asyncio-guests', 'python3', [wildDir('py-asyncio-guests.py'), '--port', '0']),
+  },
+  {
+    name: 'wild:py-threading-prompt',
+    profile: 'py-threading-prompt',
+    kind: 'correct',
+    labels: [],
+    description: 'Python socketserver (threading): a three-line banner, a name prompt without LF, CR LF both ways',
+    unavailable: pythonUnavailable,
+    start: () => spawn('py-threading-prompt', 'python3', [wildDir('py-threading-prompt.py'), '--port', '0']),
+  },
+  {
+    name: 'wild:node-login',
+    profile: 'node-login',
+    kind: 'correct',
+    labels: [],
+    description: 'Node net: /login without self-join, /users without a header, /msg without the target, errors without a code',
+    start: () => spawn('node-login', process.execPath, [wildDir('node-login.mjs'), '--port', '0']),
+  },
+  {
+    name: 'wild:node-login-chunks',
+    profile: 'node-login',
+    kind: 'seed',
+    labels: ['FRAME-1', 'FRAME-2'],
+    description: "the same Node server with its style's usual bug: each 'data' event is one message",
+    start: () => spawn('node-login --chunks', process.execPath, [wildDir('node-login.mjs'), '--port', '0', '--chunks']),
+  },
+  {
+    name: 'wild:go-rooms',
+    profile: 'go-rooms',
+    kind: 'correct',
+    labels: [],
+    description: 'Go (chapter 8 style, fixed): names user1, user2... assigned at connect, /who on one line',
+    unavailable: goUnavailable,
+    start: () => spawn('go-rooms', goBinary, ['-addr', '127.0.0.1:0']),
+  },
+  {
+    name: 'wild:go-rooms-nolf',
+    profile: 'go-rooms',
+    kind: 'seed',
+    labels: ['FRAME-3'],
+    description: 'the same Go server writing with fmt.Fprint instead of Fprintln: no line ends with LF',
+    unavailable: goUnavailable,
+    start: () => spawn('go-rooms -nolf', goBinary, ['-addr', '127.0.0.1:0', '-nolf']),
+  },
+];
+
+export const wildServers: readonly WildServer[] = servers;
+
+/** The wild servers as kill-matrix entries. */
+export const wildCorpus: readonly CorpusEntry[] = servers.map((s) => ({
+  name: s.name,
+  profile: wildProfile(s.profile),
+  kind: s.kind,
+  labels: s.labels,
+  description: s.description,
+  ...(s.unavailable ? { unavailable: s.unavailable } : {}),
+  start: s.start,
+}));

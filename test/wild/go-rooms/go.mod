@@ -1,0 +1,3 @@
+module wildrooms
+
+go 1.19
