@@ -100,7 +100,8 @@ function describeClient(ctx: CaseContext, client: TestClient): string[] {
   ];
   if (client.bytesReceived > 0) out.push(`  first bytes: ${escaped(head)}`);
   for (const r of client.received.slice(0, SHOWN_LINES)) {
-    out.push(`  line ${JSON.stringify(r.line.slice(0, SHOWN_BYTES))}: ${r.event ? `read as ${r.event.type}` : 'matches no notice of the profile'}`);
+    const noise = r.event ? undefined : ctx.dialect.noise(r.line);
+    out.push(`  line ${JSON.stringify(r.line.slice(0, SHOWN_BYTES))}: ${r.event ? `read as ${r.event.type}` : noise ? `a ${noise} line` : 'matches no notice of the profile'}`);
   }
   if (client.received.length > SHOWN_LINES) out.push(`  (… ${client.received.length - SHOWN_LINES} more line(s))`);
   if (client.unframedBytes > 0) out.push(`  waiting without LF: ${escaped(client.unframedTail())}`);
@@ -174,6 +175,7 @@ export function diagnose(ctx: CaseContext, stop: unknown): Diagnosis {
   for (const c of clients) {
     if (c.unframedBytes === 0) continue;
     const tail = c.unframedTail().toString('utf8');
+    if (ctx.dialect.isPrompt(tail)) continue; // the profile's own prompt, waiting for an answer
     if (holdsLines(ctx, tail, known) || c.unframedBytes > 512) {
       const summary = `the server's lines do not end with LF (FRAME-3): ${c.label} holds ${c.unframedBytes} byte(s) with no LF`;
       return {
@@ -200,7 +202,7 @@ export function diagnose(ctx: CaseContext, stop: unknown): Diagnosis {
     }
   }
 
-  const unknown = [...new Set(clients.flatMap((c) => c.received.filter((r) => r.event === undefined).map((r) => r.line)))];
+  const unknown = [...new Set(clients.flatMap((c) => c.received.filter((r) => r.event === undefined && ctx.dialect.noise(r.line) === undefined).map((r) => r.line)))];
   if (unknown.length > 0) {
     const misses = unknown.slice(0, 4).map((line) => ({ line, miss: nearestTemplate(line, ctx.profile, known) }));
     const first = misses.find((m) => m.miss)?.miss;
