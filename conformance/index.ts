@@ -11,6 +11,7 @@ import * as robust from './robust/robustness.js';
 import * as cmd from './cmd/commands.js';
 import * as ident from './ident/identity.js';
 import { modelCases } from './model/scenarios.js';
+import * as resources from './resources/resources.js';
 
 export const allCases: readonly ConformanceCase[] = [
   frame.splitWrites,
@@ -62,6 +63,11 @@ export const allCases: readonly ConformanceCase[] = [
   ident.spoofedName,
   ident.beforeLogin,
   ...modelCases,
+  // Last: they measure the process after everything else has run (a leak has had the whole run to grow).
+  resources.earlyLeavers,
+  resources.idleCpu,
+  resources.connectionLeaks,
+  resources.stoppedReaderMemory,
 ];
 
 /** The section of a case ID: the part before the slash. */

@@ -17,6 +17,9 @@ import { missingFeature, parseTarget, runConformance, RunOptionError, selectCase
 import type { CaseResult, Verdict } from '../runner/verdict.js';
 import { packageVersion } from '../paths.js';
 import { formatPreflight as formatPreflightReport } from '../preflight/index.js';
+import { dirname, join } from 'node:path';
+import { constants as osConstants } from 'node:os';
+import type { SuperviseOptions } from '../supervise/index.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 
@@ -27,6 +30,16 @@ embedded reference server) and reports each case against the spec.
 
 Options:
   --target host:port        the server to test (default: start the embedded reference server)
+  --server-cmd 'CMD'        start the server under test yourself: a shell command, {port} replaced by a
+                            free port; the kit watches it, charges a crash to the case that caused it,
+                            restarts it and goes on (recommended in CI)
+  --server-cwd DIR          its working directory
+  --server-env K=V          an environment variable for it (repeatable)
+  --server-ready REGEX      ready once it prints a matching line (default: once it accepts a connection)
+  --server-start-timeout ms deadline to be ready (default 10000)
+  --dump-signal SIG         sent to a server whose room stopped serving before it is killed
+                            (QUIT: a Go server prints every goroutine's stack)
+  --pid N                   the pid of a local server started by hand (enables the resource cases)
   --profile name|file       dialect: ${builtinProfileNames.join(', ')}, or a profile JSON file (default gopl-en)
   --list                    list every case with its ID, level and requirements, then exit;
                             with --profile, which cases would run and why the others skip
@@ -64,10 +77,11 @@ Subcommands:
   probe                     draft a profile from a live server (probe --help)
 
 Exit codes: 0 no case failed, 1 at least one failed (or, with --strict, warned or
-            was inconclusive), 2 usage or kit error
-            (a report that cannot be written included), 3 target unreachable,
-            run inconclusive, or stopped by SIGINT, SIGTERM or SIGHUP (a second
-            signal leaves at once).
+            was inconclusive; a server that crashes or stops serving mid-run fails
+            the case that caused it), 2 usage or kit error (a report that cannot be
+            written included), 3 target unreachable (or --server-cmd never became
+            ready), run inconclusive, or stopped by SIGINT, SIGTERM or SIGHUP (a
+            second signal leaves at once).
 
 Examples:
   npx chat-conformance                                   # embedded reference server, gopl-en
@@ -80,6 +94,13 @@ Examples:
 
 const RUN_OPTIONS = {
   target: { type: 'string' },
+  'server-cmd': { type: 'string' },
+  'server-cwd': { type: 'string' },
+  'server-env': { type: 'string', multiple: true },
+  'server-ready': { type: 'string' },
+  'server-start-timeout': { type: 'string' },
+  'dump-signal': { type: 'string' },
+  pid: { type: 'string' },
   profile: { type: 'string' },
   list: { type: 'boolean' },
   only: { type: 'string', multiple: true },
@@ -153,6 +174,8 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
   let idle: number | undefined;
   let only: string[];
   let skip: string[];
+  let server: SuperviseOptions | undefined;
+  let pid: number | undefined;
   try {
     reports = (values.report ?? []).map(parseReportSpec);
     const reporter = values.reporter ?? 'default';
@@ -166,6 +189,9 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
     timeoutMs = number('--timeout', values.timeout, 'the deadline of one wait in milliseconds, more than 0 (there is no "no deadline"; for slow targets use --timeout-multiplier)', (n) => n > 0);
     multiplier = number('--timeout-multiplier', values['timeout-multiplier'], 'a factor more than 0 (e.g. 2 or 0.5)', (n) => n > 0);
     idle = number('--idle-timeout', values['idle-timeout'], 'milliseconds, 0 or more (0: the target has no idle timeout)', (n) => n >= 0);
+    pid = number('--pid', values.pid, 'a process id, 1 or more', (n) => Number.isSafeInteger(n) && n > 0);
+    server = serverOptions(values, reports);
+    if (server && values.target !== undefined) throw new UsageError('--server-cmd starts the server itself: give --server-cmd or --target, not both');
     only = splitList(values.only);
     skip = splitList(values.skip);
     checkProfileName(profileName);
@@ -213,12 +239,14 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
   const sectionDone = new Map<string, number>();
   const reporter = makeReporter(reporterName, out, style, out.isTTY);
 
-  reporter.header(`chat-conformance ${packageVersion()}: profile ${profileName}, target ${values.target ?? 'embedded reference server'}`);
+  reporter.header(`chat-conformance ${packageVersion()}: profile ${profileName}, target ${values.target ?? (server ? `${values['server-cmd']} (supervised)` : 'embedded reference server')}`);
   let report: Report;
   try {
     report = await runConformance({
       profile: profileName,
       ...(values.target !== undefined ? { target: values.target } : {}),
+      ...(server ? { server } : {}),
+      ...(pid !== undefined ? { pid } : {}),
       only,
       skip,
       quick: values.quick ?? false,
@@ -291,6 +319,7 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
   if (values.strict && code !== EXIT.ok && report.summary.fail === 0 && (report.summary.warn > 0 || report.summary.inconclusive > 0)) {
     summary.push('--strict: warn and inconclusive cases fail the run');
   }
+  summary.push(...incidentLines(report));
   summary.push(`Verdict: ${style.word(report.verdict)}${baseline && code === EXIT.ok && report.verdict !== 'pass' ? ' (only known failures: the run passes)' : ''}`);
   reporter.end(report, summary);
   // A report CI cannot read is a broken gate, whatever the verdict.
@@ -351,3 +380,57 @@ function writePartial(reports: ReportSpec[], done: CaseResult[], values: { profi
 }
 
 export { allCases };
+
+/** --server-* options as the supervisor takes them (undefined without --server-cmd). */
+function serverOptions(values: Record<string, unknown>, reports: readonly ReportSpec[]): SuperviseOptions | undefined {
+  const command = values['server-cmd'] as string | undefined;
+  const others = ['server-cwd', 'server-env', 'server-ready', 'server-start-timeout', 'dump-signal'].filter((k) => values[k] !== undefined);
+  if (command === undefined) {
+    if (others.length) throw new UsageError(`--${others[0]} needs --server-cmd`);
+    return undefined;
+  }
+  if (command.trim() === '') throw new UsageError('--server-cmd is empty');
+  const env: Record<string, string> = {};
+  for (const kv of (values['server-env'] as string[] | undefined) ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--server-env takes K=V, got ${JSON.stringify(kv)}`);
+    env[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  let ready: RegExp | undefined;
+  if (values['server-ready'] !== undefined) {
+    try {
+      ready = new RegExp(values['server-ready'] as string);
+    } catch (e) {
+      throw new UsageError(`--server-ready is not a regular expression: ${(e as Error).message}`);
+    }
+  }
+  const startTimeoutMs = number('--server-start-timeout', values['server-start-timeout'] as string | undefined, 'milliseconds, more than 0 and at most 600000', (n) => n > 0 && n <= 600_000);
+  let dumpSignal: NodeJS.Signals | undefined;
+  if (values['dump-signal'] !== undefined) {
+    const raw = (values['dump-signal'] as string).toUpperCase();
+    const name = (raw.startsWith('SIG') ? raw : `SIG${raw}`) as NodeJS.Signals;
+    if (!(name in osConstants.signals)) throw new UsageError(`--dump-signal: unknown signal ${JSON.stringify(values['dump-signal'])}`);
+    dumpSignal = name;
+  }
+  if (!command.includes('{port}') && ready === undefined)
+    throw new UsageError("--server-cmd needs {port} in the command (the kit picks a free port), or --server-ready with a (?<port>\\d+) group");
+  // The server's output goes to a log beside the first report, when reports are asked for.
+  const logFile = reports.length > 0 ? join(dirname(reports[0]!.file), 'server.log') : undefined;
+  return {
+    command,
+    ...(values['server-cwd'] !== undefined ? { cwd: values['server-cwd'] as string } : {}),
+    ...(Object.keys(env).length ? { env } : {}),
+    ...(ready ? { ready } : {}),
+    ...(startTimeoutMs !== undefined ? { startTimeoutMs } : {}),
+    ...(dumpSignal ? { dumpSignal } : {}),
+    ...(logFile ? { output: { logFile } } : {}),
+  };
+}
+
+/** Each crash and dead room once: case, status, first line of the trace. */
+export function incidentLines(report: Report): string[] {
+  const list = report.incidents ?? [];
+  if (list.length === 0) return [];
+  const head = `Server incidents (${list.length}${report.restarts !== undefined ? `, ${report.restarts} restart(s)` : ''}):`;
+  return [head, ...list.map((i) => `  ${i.case}: ${i.kind === 'crash' ? 'crashed' : 'room stopped serving'}, ${i.status}${i.headline ? ` — ${i.headline}` : ''}`)];
+}

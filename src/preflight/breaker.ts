@@ -19,7 +19,9 @@ export function normaliseMessage(message: string): string {
 function failureKey(result: CaseResult): string | undefined {
   if (result.verdict !== 'fail' && result.verdict !== 'error') return undefined;
   const message = result.message ?? '';
-  if (result.verdict === 'error' && /^(target down|not run)/.test(message)) return undefined;
+  if (result.verdict === 'error' && /^(target down|not run|room stopped serving)/.test(message)) return undefined;
+  // A crash or dead room charged to this case: the supervisor restarts the server and has its own crash-loop limit.
+  if (result.server) return undefined;
   const first = result.violations?.[0];
   const what = first ? `${first.requirement}: ${first.message}` : message;
   return `${result.verdict} ${normaliseMessage(what)}`;

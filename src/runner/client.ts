@@ -198,6 +198,21 @@ export class TestClient {
     if (!this.socket.destroyed) this.socket.destroy();
   }
 
+  /**
+   * Closes politely: FIN, then reads (and drops) what is still in flight for
+   * lingerMs before letting go. Closing with unread data makes the kernel
+   * answer with RST, and a fragile server must not die of a reset the kit
+   * never meant to send: the kit resets only where a case says so.
+   */
+  close(lingerMs = 250): void {
+    if (this.socket.destroyed) return;
+    if (!this.ended) {
+      this.ended = true;
+      this.socket.end();
+    }
+    setTimeout(() => this.socket.destroy(), lingerMs).unref();
+  }
+
   private drained(): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {

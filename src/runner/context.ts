@@ -24,6 +24,7 @@ function clipEntry(entry: TranscriptEntry): TranscriptEntry {
       return entry;
   }
 }
+import type { ResourceProbe } from '../supervise/resources.js';
 
 export interface RunSettings {
   readonly target: Target;
@@ -45,6 +46,8 @@ export interface RunSettings {
   readonly replayBase: string;
   /** Aborts the run (SIGINT, SIGTERM, SIGHUP): every wait of the running case ends at once. */
   readonly abort?: AbortSignal;
+  /** The server's resources, when the kit knows its pid (--server-cmd, --pid); resource cases skip without. */
+  readonly resources?: ResourceProbe;
 }
 
 /** The target stopped accepting connections: the runner turns this into "target down". */
@@ -327,8 +330,8 @@ export class CaseContext implements Recorder {
       }
       return { ok: false, why: 'two new members could not exchange a line' };
     } finally {
-      a.destroy();
-      b.destroy();
+      a.close();
+      b.close();
     }
   }
 
@@ -341,7 +344,7 @@ export class CaseContext implements Recorder {
   /** Closes every client the case opened. */
   closeAll(): void {
     clearInterval(this.keepalive);
-    for (const c of this.clients) c.destroy();
+    for (const c of this.clients) c.close();
   }
 
   // ---- reading events ---------------------------------------------------------------

@@ -24,6 +24,13 @@ const Violation = z.strictObject({
   actual: z.string().optional(),
 });
 
+const ServerIncident = z.strictObject({
+  kind: z.enum(['crash', 'dead-room']),
+  status: z.string().describe('"killed by SIGABRT", "exited with status 2", or "still running"'),
+  headline: z.string().optional().describe('the first line of the trace: Go panic or fatal error, Python exception, Node error'),
+  output: z.array(z.string()).describe("the last lines the server printed (stdout lines marked '(stdout)')"),
+});
+
 const CaseResult = z.strictObject({
   id: z.string().regex(/^[a-z]+\/[A-Za-z0-9-]+$/),
   title: z.string(),
@@ -41,6 +48,7 @@ const CaseResult = z.strictObject({
       flaky: z.boolean().optional().describe('true when the replay did not fail again'),
     })
     .optional(),
+  server: ServerIncident.optional().describe('the server crashed, or its room stopped serving, during this case'),
 });
 
 export const ReportSchema = z
@@ -60,6 +68,11 @@ export const ReportSchema = z
       .strictObject({ kind: z.enum(['unreachable', 'profile', 'server']), summary: z.string(), details: z.array(z.string()) })
       .optional()
       .describe('set when the preflight (two members exchange a line before the first case) failed: whose fault, and the diagnosis'),
+    incidents: z
+      .array(z.strictObject({ case: z.string(), kind: z.enum(['crash', 'dead-room']), status: z.string(), headline: z.string().optional() }))
+      .optional()
+      .describe('each crash or dead room once, in order (supervised runs; a dead room also without supervision)'),
+    restarts: z.number().int().nonnegative().optional().describe('times the supervised server was started again'),
     cases: z.array(CaseResult),
     requirements: z.record(z.string().regex(/^[A-Z]+-\d+$/), z.strictObject({ level: Level, text: z.string() })).optional().describe('the level and text of every requirement the cases name'),
   })

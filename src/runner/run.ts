@@ -14,10 +14,16 @@ import { aborted, deadline, now } from './clock.js';
 import { clipText, STORED_VALUE_MAX } from '../evidence/clip.js';
 import { CaseContext, TargetUnreachable, type RunSettings } from './context.js';
 import { CaseStop, ViolationStop, caseLevel, verdictOf, VERDICTS, type CaseResult, type Verdict } from './verdict.js';
+import { accepts, pidProbe, ServerStartError, Supervisor, type SuperviseOptions } from '../supervise/index.js';
+import { chargeIncident, type Incident, type TargetWatch } from '../supervise/watch.js';
 
 export interface RunOptions {
   /** host:port (or {host, port}); absent: the embedded reference server for the profile. */
   readonly target?: string | Target;
+  /** Start and watch the server under test (crashes charged to the case, then restarted). Excludes target. */
+  readonly server?: SuperviseOptions;
+  /** The pid of a local server started by hand: enables the resource cases. */
+  readonly pid?: number;
   /** A built-in profile name, a profile file path, or a loaded profile. */
   readonly profile: string | Profile;
   /** Glob patterns over case IDs (`chat/*`); a case runs when it matches one (default: all). */
@@ -65,6 +71,10 @@ export interface Report {
   readonly unreachable?: boolean;
   /** Set when the preflight failed: whose fault (profile, server, unreachable) and the diagnosis. */
   readonly preflight?: { readonly kind: PreflightKind; readonly summary: string; readonly details: readonly string[] };
+  /** Each crash or dead room once, with the case it is charged to. */
+  readonly incidents?: readonly Incident[];
+  /** Times the supervised server was started again. */
+  readonly restarts?: number;
   readonly cases: readonly CaseResult[];
   /** The level and text of every requirement the cases name, so a report reads without the spec at hand. */
   readonly requirements?: Readonly<Record<string, { readonly level: Level; readonly text: string }>>;
@@ -141,9 +151,20 @@ export async function runConformance(options: RunOptions): Promise<Report> {
   const quick = options.quick ?? false;
 
   let server: RunningServer | undefined;
+  let supervisor: Supervisor | undefined;
   let target: Target;
   let idleTimeoutMs = options.idleTimeoutMs === undefined ? profile.idleTimeoutMs : options.idleTimeoutMs;
-  if (options.target === undefined) {
+  if (options.server) {
+    if (options.target !== undefined) throw new RunOptionError('--server-cmd starts the target itself: give it or --target, not both');
+    try {
+      supervisor = await Supervisor.start(options.server);
+    } catch (err) {
+      if (!(err instanceof ServerStartError)) throw err;
+      const output = err.output.map((l) => `  ${l.text}`).slice(-20);
+      return notStarted(options, profile.name, seed, startedAt, t0, `the server did not start: ${err.message}${output.length ? `\n${output.join('\n')}` : ''}`);
+    }
+    target = supervisor.target;
+  } else if (options.target === undefined) {
     // Embedded: the kit controls the server, so it can shorten the idle timeout to keep the run fast.
     idleTimeoutMs = profile.idleTimeoutMs === null ? null : (options.idleTimeoutMs ?? (quick ? EMBEDDED_IDLE_TIMEOUT_MS / 2 : EMBEDDED_IDLE_TIMEOUT_MS));
     server = await startServer({ profile, host: '127.0.0.1', port: 0, idleTimeoutMs });
@@ -151,9 +172,14 @@ export async function runConformance(options: RunOptions): Promise<Report> {
   } else {
     target = typeof options.target === 'string' ? parseTarget(options.target) : options.target;
   }
-  const targetName = options.target === undefined ? `embedded reference server (${server!.url})` : `${target.host}:${target.port}`;
+  const targetName = supervisor
+    ? `${options.server!.label ?? options.server!.command ?? options.server!.file} (supervised, ${supervisor.current.url})`
+    : options.target === undefined
+      ? `embedded reference server (${server!.url})`
+      : `${target.host}:${target.port}`;
+  const resources = supervisor ? supervisor.probe() : options.pid !== undefined ? pidProbe(options.pid) : undefined;
 
-  const settings: RunSettings = {
+  let settings: RunSettings = {
     target,
     dialect,
     seed,
@@ -163,8 +189,10 @@ export async function runConformance(options: RunOptions): Promise<Report> {
     multiplier,
     idleTimeoutMs,
     prefix: `cc${randomBytes(3).toString('hex')}`,
+    ...(resources ? { resources } : {}),
     replayBase: [
       'npx chat-conformance',
+      ...(options.server?.command ? [`--server-cmd ${shellQuote(options.server.command)}`] : []),
       ...(options.target === undefined ? [] : [`--target ${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`]),
       `--profile ${typeof options.profile === 'string' ? options.profile : profile.name}`,
       ...(options.idleTimeoutMs !== undefined ? [`--idle-timeout ${options.idleTimeoutMs ?? 0}`] : []),
@@ -178,8 +206,13 @@ export async function runConformance(options: RunOptions): Promise<Report> {
   let preflight: Report['preflight'];
   const runDeadline = t0 + (options.runDeadlineMs ?? 600_000 * multiplier);
 
+  const incidents: Incident[] = [];
+  const watch: TargetWatch = {
+    crashed: () => supervisor?.current.crashed ?? false,
+    alive: () => probeAlive(settings),
+  };
   try {
-    const why = await reachable(target, settings.waitMs, options.signal);
+    const why = supervisor ? undefined : await reachable(target, settings.waitMs, options.signal);
     if (options.signal?.aborted) {
       stopped = 'interrupted';
     } else if (why) {
@@ -207,19 +240,41 @@ export async function runConformance(options: RunOptions): Promise<Report> {
         }
         options.onCaseStart?.(c, index, cases.length);
         let result: CaseResult;
-        if (now() > runDeadline) {
+        const gap = staticSkip(c, settings, quick);
+        if (gap) {
+          result = resultOf(c, 'skip', 0, gap);
+        } else if (now() > runDeadline || stopped) {
           stopped ??= 'the run deadline passed';
           result = resultOf(c, 'error', 0, `not run: ${stopped}`);
         } else if (targetDown) {
-          result = resultOf(c, 'error', 0, `target down (${targetDown})`);
+          result = resultOf(c, 'error', 0, targetDown);
         } else {
-          result = await runCase(c, index, settings, options, quick);
+          supervisor?.current.markCase(c.id);
+          result = await runCase(c, index, settings, options, watch);
           if (options.signal?.aborted) stopped = 'interrupted';
-          else if (result.verdict === 'fail' || result.verdict === 'error' || result.verdict === 'inconclusive') {
+          else if (supervisor) {
+            const after = await superviseAfterCase(supervisor, c, result, watch);
+            result = after.result;
+            if (after.incident) {
+              incidents.push(after.incident);
+              const why = await supervisor.restart(c.id);
+              if (why) stopped = why;
+              else {
+                settings = { ...settings, target: supervisor.target };
+                // A fresh server that cannot serve before any case touched it: that is a loop, not a finding.
+                if (!(await watch.alive())) stopped = `crash loop: the server restarted after ${c.id} does not serve (two new members could not exchange a line)`;
+              }
+            } else supervisor.caseOk();
+          } else if (result.verdict === 'fail' || result.verdict === 'error' || result.verdict === 'inconclusive') {
             const why = await reachable(target, settings.waitMs);
             if (why) {
-              targetDown = `${why} after ${c.id}`;
+              targetDown = `target down (${why} after ${c.id})`;
               result = killedBy(c, result, why);
+              incidents.push({ case: c.id, kind: 'crash', status: `stopped accepting connections (${why})` });
+            } else if (!(await watch.alive())) {
+              targetDown = `room stopped serving (after ${c.id})`;
+              result = chargeIncident(c, result, { kind: 'dead-room', status: 'still accepting connections', output: [] });
+              incidents.push({ case: c.id, kind: 'dead-room', status: 'still accepting connections' });
             }
           }
         }
@@ -239,6 +294,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
     }
   } finally {
     await server?.close();
+    await supervisor?.close();
   }
 
   const summary = Object.fromEntries(VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length])) as Record<Verdict, number>;
@@ -256,6 +312,8 @@ export async function runConformance(options: RunOptions): Promise<Report> {
     ...(stopped ? { stopped } : {}),
     ...(unreachable ? { unreachable } : {}),
     ...(preflight ? { preflight } : {}),
+    ...(incidents.length ? { incidents } : {}),
+    ...(supervisor ? { restarts: supervisor.restarts } : {}),
     cases: results,
     requirements: requirementTexts(results),
   };
@@ -264,6 +322,69 @@ export async function runConformance(options: RunOptions): Promise<Report> {
 function requirementTexts(results: readonly CaseResult[]): Record<string, { level: Level; text: string }> {
   const ids = [...new Set(results.flatMap((r) => r.requirements))].sort();
   return Object.fromEntries(ids.map((id) => [id, { level: requirement(id).level, text: requirement(id).text }]));
+}
+
+/** The report of a run whose supervised server never became ready: nothing was judged. */
+function notStarted(options: RunOptions, profile: string, seed: number, startedAt: Date, t0: number, why: string): Report {
+  const summary = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+  return {
+    tool: 'chat-conformance',
+    version: packageVersion(),
+    target: `${options.server?.command ?? options.server?.file ?? ''} (supervised)`,
+    profile,
+    seed,
+    verdict: 'inconclusive',
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(now() - t0),
+    summary,
+    stopped: why,
+    unreachable: true,
+    cases: [],
+  };
+}
+
+const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** Why the profile (or --quick) cannot run this case; decided before the target is touched, so a skip stays a skip. */
+function staticSkip(c: ConformanceCase, settings: RunSettings, quick: boolean): string | undefined {
+  const gap = missingFeature(c, settings.dialect, settings.idleTimeoutMs);
+  if (gap) return gap;
+  if (quick && c.slow && c.needs?.includes('idle') && (settings.idleTimeoutMs ?? 0) > 2000) {
+    return `the idle timeout (${settings.idleTimeoutMs} ms) is too long for --quick; pass --idle-timeout if the target is configured shorter`;
+  }
+  return undefined;
+}
+
+/** Two fresh members exchange a line (alive() tries the line three times: one slow moment is not a dead room). */
+async function probeAlive(settings: RunSettings): Promise<boolean> {
+  const ctx = new CaseContext(settings, 'liveness/probe', -1);
+  try {
+    return (await ctx.alive()).ok;
+  } catch {
+    return false; // a connect error: not alive
+  } finally {
+    ctx.closeAll();
+  }
+}
+
+/**
+ * Supervised: did the server crash during this case, or does its room no
+ * longer serve? Either is this case's failure, with the server's evidence.
+ */
+async function superviseAfterCase(supervisor: Supervisor, c: ConformanceCase, result: CaseResult, watch: TargetWatch): Promise<{ result: CaseResult; incident?: Incident }> {
+  // An exit a moment after the case's last step is still this case's doing.
+  let crashed = await supervisor.crashed(30);
+  let serving = true;
+  if (!crashed && result.verdict !== 'skip') {
+    serving = await watch.alive();
+    if (!serving) crashed = await supervisor.crashed(100);
+  }
+  if (!crashed && serving) return { result };
+  const incident = crashed ? supervisor.crashIncident() : await supervisor.deadRoomIncident();
+  return {
+    result: chargeIncident(c, result, incident),
+    incident: { case: c.id, kind: incident.kind, status: incident.status, ...(incident.headline ? { headline: incident.headline } : {}) },
+  };
 }
 
 function overallVerdict(s: Record<Verdict, number>, incomplete: boolean): Verdict {
@@ -296,18 +417,17 @@ function caseDeadlineMs(c: ConformanceCase, s: RunSettings): number {
   return base;
 }
 
-async function runCase(c: ConformanceCase, index: number, settings: RunSettings, options: RunOptions, quick: boolean): Promise<CaseResult> {
-  const gap = missingFeature(c, settings.dialect, settings.idleTimeoutMs);
-  if (gap) return resultOf(c, 'skip', 0, gap);
-  if (quick && c.slow && c.needs?.includes('idle') && (settings.idleTimeoutMs ?? 0) > 2000) {
-    return resultOf(c, 'skip', 0, `the idle timeout (${settings.idleTimeoutMs} ms) is too long for --quick; pass --idle-timeout if the target is configured shorter`);
-  }
+async function runCase(c: ConformanceCase, index: number, settings: RunSettings, options: RunOptions, watch: TargetWatch): Promise<CaseResult> {
   const first = await attempt(c, index, settings);
   if (first.verdict !== 'fail' || options.verifyFailures === false || settings.abort?.aborted) return first;
+  // A server that crashed is not replayed: the crash is the finding.
+  if (watch.crashed()) return first;
   // Replay once with the same seed (and, for properties, the counterexample's path).
   const path = first.counterexample?.replay.match(/--path=(\S+)/)?.[1];
   const again = await attempt(c, index, path ? { ...settings, path } : settings);
-  if (again.verdict === 'fail') return first;
+  // Flaky only when the replay passed against a room that still serves: a replay
+  // against a target that is down or wedged proves nothing.
+  if (again.verdict !== 'pass' || watch.crashed() || !(await watch.alive())) return first;
   return { ...first, message: `${first.message ?? ''} (flaky: did not fail again on replay)`.trim(), counterexample: first.counterexample ? { ...first.counterexample, flaky: true } : undefined };
 }
 

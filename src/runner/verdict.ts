@@ -4,6 +4,7 @@
 import { requirement, type Level } from '../spec/requirements.js';
 import type { TranscriptEntry } from './client.js';
 import { clipText, STORED_VALUE_MAX } from '../evidence/clip.js';
+import type { ServerIncident } from '../supervise/supervisor.js';
 
 export type Verdict = 'pass' | 'fail' | 'warn' | 'skip' | 'inconclusive' | 'error';
 
@@ -38,6 +39,8 @@ export interface CaseResult {
   readonly message?: string;
   readonly violations?: readonly Violation[];
   readonly counterexample?: Counterexample;
+  /** The server crashed, or its room stopped serving, during this case. */
+  readonly server?: ServerIncident;
 }
 
 export function violation(id: string, message: string, detail?: { expected?: string; actual?: string }): Violation {

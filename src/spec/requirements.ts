@@ -15,7 +15,8 @@ export type Section =
   | 'CMD'
   | 'IDENT'
   | 'IDLE'
-  | 'ORDER';
+  | 'ORDER'
+  | 'PROC';
 
 export interface Requirement {
   readonly id: string;
@@ -98,6 +99,12 @@ export const requirements: readonly Requirement[] = [
   r('CMD-5', 'MUST', 'Joining a group that does not exist MUST create it, and the group list MUST then include it.'),
   r('CMD-6', 'SHOULD', 'A private message to an unknown member SHOULD be answered with an error to the sender only.'),
   r('CMD-7', 'MUST', 'A group message from a member that is not in the group MUST be refused with an error and MUST NOT be relayed.', 'nameop.md'),
+
+  // Process and resources
+  r('PROC-1', 'MUST', 'Nothing a client sends or does, and no way a client leaves, MUST make the server process exit or its room stop serving.'),
+  r('PROC-2', 'MUST', 'Once every member has left, the server MUST NOT keep using CPU: while the room is empty it MUST use at most 10% of one CPU.'),
+  r('PROC-3', 'MUST', "A connection's resources MUST be released when it ends: after 1,000 connect/disconnect cycles the server's open file descriptors and threads MUST return to within 16 of their count before, and its resident memory to within 64 MiB plus half of what it was before."),
+  r('PROC-4', 'MUST', "A member that does not read MUST NOT make the server's memory grow without bound: while 64 MiB of chat lines are sent to a room with a member that stopped reading, the server's resident memory MUST NOT grow by more than 48 MiB."),
 
   // Identity
   r('IDENT-1', 'MUST', 'A login with a name bound to another connection MUST be refused with an error, and the name MUST stay bound to its owner.', 'nameop.md'),

@@ -1,0 +1,227 @@
+// spec/core.md, Process and resources: the server survives early leavers,
+// does not spin once the room is empty, releases what each connection took,
+// and does not grow without bound behind a member that stopped reading.
+// Measured from /proc when the kit knows the server's pid.
+import { connect, type Socket } from 'node:net';
+import { defineCase } from '../../src/runner/case.js';
+import type { CaseContext } from '../../src/runner/context.js';
+import { formatAddr } from '../../src/runner/client.js';
+import { formatBytes, formatSample, procAvailable, type ResourceProbe, type ResourceSample } from '../../src/supervise/resources.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The probe, or a skip that says why there is none. */
+function probeOf(ctx: CaseContext): ResourceProbe {
+  const probe = ctx.settings.resources;
+  if (!probe) return ctx.skip('no pid known: run the server with --server-cmd, or pass --pid for a local server');
+  if (!procAvailable()) return ctx.skip('reading a process needs Linux /proc');
+  return probe;
+}
+
+function sampleOf(ctx: CaseContext, probe: ResourceProbe): ResourceSample {
+  const s = probe.sample();
+  if (!s) return ctx.inconclusive(`cannot read ${probe.what} in /proc (did it exit?)`);
+  return s;
+}
+
+/**
+ * One short visit by a bare socket (no transcript: a thousand of them must
+ * not fill the kit): connect, log in where the profile has a login, wait for
+ * the server's first bytes (at most holdMs), then close by FIN or RST.
+ */
+function visit(ctx: CaseContext, how: 'fin' | 'rst', holdMs: number, login: boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const { host, port } = ctx.settings.target;
+    const socket: Socket = connect({ host, port });
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(hold);
+      clearTimeout(limit);
+      if (how === 'rst') socket.resetAndDestroy();
+      else {
+        socket.end();
+        setTimeout(() => socket.destroy(), 1000).unref();
+      }
+      resolve();
+    };
+    const hold = setTimeout(finish, holdMs + ctx.wait());
+    const limit = setTimeout(finish, ctx.wait() * 2);
+    socket.on('data', () => finish());
+    socket.once('error', () => finish());
+    socket.once('connect', () => {
+      if (login) socket.write(ctx.dialect.renderCommand({ type: 'login', name: ctx.name('v') }) + '\n');
+      clearTimeout(hold);
+      setTimeout(finish, holdMs).unref();
+    });
+  });
+}
+
+async function cycles(ctx: CaseContext, count: number, parallel: number): Promise<void> {
+  const login = ctx.profile.joinOn === 'login';
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const i = next++;
+      await visit(ctx, i % 2 === 0 ? 'fin' : 'rst', 100, login);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+}
+
+export const earlyLeavers = defineCase({
+  id: 'resources/early-leavers',
+  title: 'Clients that leave before they speak, or while lines are relayed to them, do not stop the server',
+  requirements: ['PROC-1'],
+  async run(ctx) {
+    const login = ctx.profile.joinOn === 'login';
+    // Before anything is sent: FIN and RST, at once and after the server's first line.
+    for (const how of ['fin', 'rst'] as const) {
+      await visit(ctx, how, 0, false);
+      await visit(ctx, how, 100, false);
+    }
+    if (login) for (const how of ['fin', 'rst'] as const) await visit(ctx, how, 0, true);
+    // A member resets while the room is relaying lines to it.
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const c = await ctx.join('c');
+    const burst = Array.from({ length: 20 }, (_, i) => ctx.text(`burst ${i}`));
+    const sending = ctx.sayInOneWrite(a, burst, `${burst.length} lines in one write`);
+    await ctx.leave(c, 'rst');
+    await sending;
+    await sleep(50);
+    const live = await ctx.alive();
+    if (!live.ok) ctx.fail('PROC-1', `after clients left before speaking and a member reset mid-relay, the room stopped serving: ${live.why}`);
+    void b;
+  },
+});
+
+export const idleCpu = defineCase({
+  id: 'resources/idle-cpu',
+  title: 'Once every member has left, the server uses no CPU (no spin)',
+  requirements: ['PROC-2'],
+  async run(ctx) {
+    const probe = probeOf(ctx);
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const c = await ctx.join('c');
+    await ctx.say(a, ctx.text('hello'));
+    await ctx.sync();
+    await ctx.leave(c, 'rst');
+    await ctx.leave(b, 'fin');
+    await ctx.leave(a, 'fin');
+    ctx.closeAll();
+    await sleep(300);
+    const windowMs = ctx.settings.quick ? 600 : 1000;
+    const before = sampleOf(ctx, probe);
+    const t0 = performance.now();
+    await sleep(windowMs);
+    const after = sampleOf(ctx, probe);
+    const elapsed = performance.now() - t0;
+    const used = after.cpuMs - before.cpuMs;
+    const bound = elapsed * 0.1;
+    if (used > bound) {
+      ctx.fail('PROC-2', `the server used ${used} ms of CPU in ${Math.round(elapsed)} ms with no member connected (a spin)`, {
+        expected: `at most ${Math.round(bound)} ms (10% of one CPU)`,
+        actual: `${used} ms (${Math.round((100 * used) / elapsed)}% of one CPU)`,
+      });
+    }
+  },
+});
+
+export const connectionLeaks = defineCase({
+  id: 'resources/connection-leaks',
+  title: 'After 1,000 connect/disconnect cycles, fds, threads and memory return near their baseline',
+  requirements: ['PROC-3'],
+  slow: true,
+  async run(ctx) {
+    const probe = probeOf(ctx);
+    const count = ctx.settings.quick ? 250 : 1000;
+    await cycles(ctx, 50, 10);
+    await sleep(200);
+    const before = sampleOf(ctx, probe);
+    await cycles(ctx, count, 20);
+    // Let the server notice the last closes; a leak does not settle.
+    const settle = performance.now() + 3000 * ctx.settings.multiplier;
+    let after = sampleOf(ctx, probe);
+    const within = (s: ResourceSample): boolean => s.fds <= before.fds + 16 && s.threads <= before.threads + 16;
+    while (!within(after) && performance.now() < settle) {
+      await sleep(100);
+      after = sampleOf(ctx, probe);
+    }
+    const rssBound = before.rssBytes * 1.5 + 64 * 1024 * 1024;
+    const detail = { expected: `within 16 fds and 16 threads of, and RSS at most ${formatBytes(rssBound)} after: ${formatSample(before)}`, actual: formatSample(after) };
+    if (after.fds > before.fds + 16) ctx.violate('PROC-3', `${after.fds - before.fds} more open file descriptors after ${count} connect/disconnect cycles (one per connection leaked?)`, detail);
+    if (after.threads > before.threads + 16) ctx.violate('PROC-3', `${after.threads - before.threads} more threads after ${count} connect/disconnect cycles (a thread per connection leaked?)`, detail);
+    if (after.rssBytes > rssBound) ctx.violate('PROC-3', `resident memory grew by ${formatBytes(after.rssBytes - before.rssBytes)} over ${count} connect/disconnect cycles`, detail);
+  },
+});
+
+export const stoppedReaderMemory = defineCase({
+  id: 'resources/stopped-reader-memory',
+  title: "A member that stops reading does not make the server's memory grow without bound",
+  requirements: ['PROC-4'],
+  slow: true,
+  async run(ctx) {
+    const probe = probeOf(ctx);
+    const slow = await ctx.join('slow');
+    await ctx.sync();
+    slow.pause();
+    // The sender is a bare socket that drops what it reads: 64 MiB of echo must not be kept by the kit.
+    const sender = await bareMember(ctx);
+    try {
+      await sleep(100);
+      const before = sampleOf(ctx, probe);
+      let peak = before;
+      const total = 64 * 1024 * 1024;
+      const stopAt = performance.now() + 20_000 * ctx.settings.multiplier;
+      const filler = 'x'.repeat(4096 - 64);
+      let sent = 0;
+      let lastSample = 0;
+      while (sent < total && performance.now() < stopAt && !sender.socket.destroyed) {
+        const lines: string[] = [];
+        for (let i = 0; i < 64; i += 1) lines.push(ctx.dialect.renderCommand({ type: 'say', text: `${ctx.settings.prefix}~fill ${filler}`, name: sender.name, addr: sender.addr }));
+        const chunk = Buffer.from(lines.join('\n') + '\n', 'utf8');
+        // A server that stops reading from the sender (it blocks on the stopped reader) bounds memory too.
+        if (!sender.socket.write(chunk)) await Promise.race([new Promise((r) => sender.socket.once('drain', r)), sleep(ctx.wait())]);
+        sent += chunk.length;
+        if (performance.now() - lastSample > 100) {
+          lastSample = performance.now();
+          const s = probe.sample();
+          if (s && s.rssBytes > peak.rssBytes) peak = s;
+        }
+      }
+      await sleep(300);
+      const s = probe.sample();
+      if (s && s.rssBytes > peak.rssBytes) peak = s;
+      const growth = peak.rssBytes - before.rssBytes;
+      if (growth > 48 * 1024 * 1024) {
+        ctx.fail('PROC-4', `resident memory grew by ${formatBytes(growth)} while ${formatBytes(sent)} of lines were sent past a member that stopped reading`, {
+          expected: 'growth of at most 48.0 MiB',
+          actual: `${formatBytes(before.rssBytes)} before, peak ${formatBytes(peak.rssBytes)}`,
+        });
+      }
+    } finally {
+      sender.socket.destroy();
+    }
+  },
+});
+
+/** A member on a bare socket that reads and drops everything (logged in where the profile needs it). */
+async function bareMember(ctx: CaseContext): Promise<{ socket: Socket; name: string; addr: string }> {
+  const { host, port } = ctx.settings.target;
+  const socket = connect({ host, port });
+  socket.on('data', () => {});
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('connect timed out')), ctx.wait());
+    socket.once('connect', () => (clearTimeout(timer), resolve()));
+    socket.once('error', (err) => (clearTimeout(timer), reject(err)));
+  }).catch((err: Error) => ctx.inconclusive(`the sender could not connect: ${err.message}`));
+  socket.on('error', () => {});
+  const addr = formatAddr(socket.localAddress ?? '', socket.localPort ?? 0);
+  const name = ctx.profile.joinOn === 'login' ? ctx.name('filler') : addr;
+  if (ctx.profile.joinOn === 'login') socket.write(ctx.dialect.renderCommand({ type: 'login', name }) + '\n');
+  await sleep(100);
+  return { socket, name, addr };
+}

@@ -1,0 +1,3 @@
+module chat-conformance/test/crashers
+
+go 1.19
