@@ -12,6 +12,8 @@ import { runConformance, type Report } from '../src/runner/run.js';
 import { runCommand, EXIT } from '../src/cli/run.js';
 import { packagePath } from '../src/paths.js';
 import { Writable } from 'node:stream';
+import { SetupBreaker } from '../src/preflight/breaker.js';
+import type { CaseResult } from '../src/runner/verdict.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const node = JSON.stringify(process.execPath);
@@ -157,5 +159,22 @@ describe('exit codes', () => {
     assert.doesNotMatch(rows.get(EXIT.unreachable) ?? '', /died|crash/, 'exit 3 is not for a target that died mid-run');
     assert.match(rows.get(EXIT.unreachable) ?? '', /unreachable/);
     assert.match(rows.get(EXIT.usage) ?? '', /usage/);
+  });
+});
+
+describe('the setup-failure breaker and incidents', () => {
+  test('cases after a dead room, and crashes charged to cases, do not trip it (the skips and verdicts after them stay)', () => {
+    const breaker = new SetupBreaker(3);
+    const base = { title: 't', requirements: ['PROC-1'], level: 'MUST' as const, durationMs: 1 };
+    const down = (id: string): CaseResult => ({ ...base, id, verdict: 'error', message: 'room stopped serving (after robust/x)' });
+    const crash = (id: string): CaseResult => ({
+      ...base,
+      id,
+      verdict: 'fail',
+      message: 'PROC-1 (MUST): the server exited with status 141 (killed by SIGPIPE) during this case',
+      violations: [{ requirement: 'PROC-1', level: 'MUST', message: 'the server exited with status 141 (killed by SIGPIPE) during this case' }],
+      server: { kind: 'crash', status: 'exited with status 141 (killed by SIGPIPE)', output: [] },
+    });
+    for (const r of [down('a/1'), down('a/2'), down('a/3'), down('a/4'), crash('b/1'), crash('b/2'), crash('b/3'), crash('b/4')]) assert.equal(breaker.observe(r), undefined, r.id);
   });
 });
