@@ -19,7 +19,7 @@ describe('stopping a run', () => {
       const junit = join(dir, 'r.xml');
       let signalledAt = 0;
       try {
-        const r = await runCli(['--target', `127.0.0.1:${target.port}`, '--timeout', '20000', '--no-verify', '--report', `json=${json}`, '--report', `junit=${junit}`], {
+        const r = await runCli(['--target', `127.0.0.1:${target.port}`, '--timeout', '20000', '--no-verify', '--no-preflight', '--report', `json=${json}`, '--report', `junit=${junit}`], {
           timeoutMs: 30_000,
           onSpawn: (child) => {
             // Connection 1 is the reachability check; connection 2 is the first case's client.
@@ -57,7 +57,7 @@ describe('stopping a run', () => {
     const json = join(dir, 'r.json');
     try {
       // The first SIGTERM aborts; while the abort settles the second one must leave immediately.
-      const r = await runCli(['--target', `127.0.0.1:${target.port}`, '--timeout', '20000', '--report', `json=${json}`], {
+      const r = await runCli(['--target', `127.0.0.1:${target.port}`, '--timeout', '20000', '--no-preflight', '--report', `json=${json}`], {
         timeoutMs: 30_000,
         onSpawn: (child) => {
           void until(() => target.connections() >= 2, 20_000, 'a case').then(() => {
@@ -129,7 +129,7 @@ describe('reports are written, or the exit code says so', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cc-epipe-'));
     const json = join(dir, 'r.json');
     try {
-      const r = await runCli(['--target', `127.0.0.1:${target.port}`, '--timeout', '200', '--no-verify', '--only', 'join/*,chat/*', '--report', `json=${json}`], {
+      const r = await runCli(['--target', `127.0.0.1:${target.port}`, '--timeout', '200', '--no-verify', '--only', 'join/*,chat/*', '--no-preflight', '--report', `json=${json}`], {
         timeoutMs: 60_000,
         onStdout: (_text, child) => child.stdout.destroy(), // the reader goes away after the first line
       });

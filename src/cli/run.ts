@@ -306,7 +306,7 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
   const s = report.summary;
   const summary = [
     `\n${style.bold('Summary')}: ${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.skip} skip, ${s.inconclusive} inconclusive, ${s.error} error` +
-      ` in ${(report.durationMs / 1000).toFixed(1)} s (seed ${report.seed})${report.stopped ? ` — stopped: ${report.stopped}` : ''}`,
+      ` in ${(report.durationMs / 1000).toFixed(1)} s (seed ${report.seed})${report.stopped ? ` — stopped: ${clipText(report.stopped, 80)}` : ''}`,
   ];
   let code = exitCode(report, values.strict === true);
   if (baseline) {
