@@ -89,6 +89,25 @@ test('renderHtmlReport: a run that judged nothing says so; cases have stable anc
   assert.equal(preflight.match(/<script/g)?.length, 1);
 });
 
+test('renderHtmlReport: a server crash charged to a case is marked on the case, its diagram and the run', () => {
+  const base = hostileReport();
+  const crash = { kind: 'crash', status: 'killed by SIGSEGV', headline: `panic: ${HOSTILE}`, output: ['goroutine 1 [running]:', HOSTILE] };
+  const report = {
+    ...base,
+    incidents: [{ case: 'chat/exactly-once', kind: 'crash', status: 'killed by SIGSEGV', headline: 'panic: runtime error' }],
+    restarts: 1,
+    cases: [{ ...base.cases[0]!, server: crash }],
+  } as unknown as Report;
+  const html = renderHtmlReport(report);
+  assert.match(html, /<span class="badge incident">SERVER CRASHED<\/span>/);
+  assert.match(html, /The server crashed during this case:<\/b> the server killed by SIGSEGV: panic: &#60;\/script&#62;/);
+  assert.match(html, /goroutine 1 \[running\]:/);
+  assert.match(html, /class="ev crash"[^]*server ✗/, 'the crash is drawn on the server lane');
+  assert.match(html, /Server incidents: 1<\/b> · restarted 1 time\(s\)/);
+  assert.match(html, /<a href="#case-chat-exactly-once"><code>chat\/exactly-once<\/code><\/a>: the server killed by SIGSEGV: panic: runtime error/);
+  assert.equal(html.match(/<script/g)?.length, 1);
+});
+
 test('a line the kit stored cut is shown with its length on the wire and its hash, not the stored length', () => {
   const stored = clipText(HUGE); // what the runner keeps of a 1 MiB line
   assert.ok(stored.length < 400);

@@ -17,6 +17,7 @@ export const HTML_LIMITS = {
   messageChars: 2000,
   evidenceChars: 4000,
   replayChars: 2000,
+  serverOutputLines: 40,
 } as const;
 
 const sectionOf = (id: string): string => {
@@ -65,6 +66,42 @@ function violationsBlock(c: CaseResult): string {
   return `<div class="violations">${out.join('')}</div>`;
 }
 
+/** What supervision says happened to the server during a case (CaseResult.server). */
+interface ServerIncidentView {
+  readonly kind: string;
+  readonly status: string;
+  readonly headline?: string;
+  readonly output?: readonly string[];
+}
+
+const incidentOf = (c: CaseResult): ServerIncidentView | undefined => (c as CaseResult & { readonly server?: ServerIncidentView }).server;
+
+const incidentWords = (i: ServerIncidentView): string =>
+  `${i.kind === 'crash' ? `the server ${i.status}` : `the room stopped serving (${i.status})`}${i.headline ? `: ${i.headline}` : ''}`;
+
+function incidentBlock(i: ServerIncidentView): string {
+  const output = (i.output ?? []).slice(-HTML_LIMITS.serverOutputLines).map((l) => shown(l, 500));
+  return (
+    `<div class="incident"><p><b>${i.kind === 'crash' ? 'The server crashed during this case' : 'The room stopped serving during this case'}:</b> ${shown(incidentWords(i), HTML_LIMITS.messageChars)}</p>` +
+    (output.length ? `<details><summary>the server's last ${output.length} line(s) of output</summary><pre>${output.join('\n')}</pre></details>` : '') +
+    '</div>'
+  );
+}
+
+/** Crashes and dead rooms of the whole run, each linked to the case it is charged to. */
+function incidentsBlock(report: Report, cases: readonly CaseResult[]): string {
+  const r = report as Report & { readonly incidents?: readonly (ServerIncidentView & { readonly case: string })[]; readonly restarts?: number };
+  const incidents = r.incidents ?? [];
+  if (incidents.length === 0 && !r.restarts) return '';
+  const items = incidents.slice(0, 50).map((i) => {
+    const index = cases.findIndex((c) => c.id === i.case);
+    const name = `<code>${shown(i.case, 120)}</code>`;
+    return `<li>${index >= 0 ? `<a href="#${caseAnchor(i.case, index)}">${name}</a>` : name}: ${shown(incidentWords(i), 500)}</li>`;
+  });
+  if (incidents.length > 50) items.push(`<li>… ${incidents.length - 50} more</li>`);
+  return `<div class="incidents" id="incidents"><p><b>Server incidents: ${incidents.length}</b>${r.restarts ? ` · restarted ${r.restarts} time(s)` : ''}</p><ul>${items.join('')}</ul></div>`;
+}
+
 /** A stable anchor per case (report.html#case-chat-exactly-once); the index keeps hostile IDs unique. */
 const caseAnchor = (id: string, index: number): string => {
   const slug = id.slice(0, 120).replace(/[^A-Za-z0-9-]+/g, '-');
@@ -80,12 +117,14 @@ function caseBlock(report: Report, c: CaseResult, index: number): string {
   if (c.message && !c.violations?.length) parts.push(`<p class="message">${shown(c.message, HTML_LIMITS.messageChars)}</p>`);
   parts.push(requirementsBlock(report, c));
   parts.push(violationsBlock(c));
+  const incident = incidentOf(c);
+  if (incident) parts.push(incidentBlock(incident));
   const cx = c.counterexample;
   if (cx) {
     if (cx.scenario) parts.push(`<p class="scenario"><b>smallest failing scenario:</b> <code>${shown(cx.scenario, HTML_LIMITS.evidenceChars)}</code></p>`);
     parts.push(`<p class="replay"><b>replay:</b> <code>${shown(cx.replay, HTML_LIMITS.replayChars)}</code></p>`);
     if (cx.flaky) parts.push(`<p class="flaky">flaky: the replay did not fail again, so this command may not reproduce it (timing-dependent)</p>`);
-    const down = TARGET_DOWN.exec(c.message ?? '')?.[0];
+    const down = incident ? incidentWords(incident) : TARGET_DOWN.exec(c.message ?? '')?.[0];
     const notes: DiagramNotes = down ? { serverDown: down } : {};
     if (cx.transcript.length > 0 || down) {
       parts.push(
@@ -102,6 +141,7 @@ function caseBlock(report: Report, c: CaseResult, index: number): string {
   return (
     `<details class="case v-${verdict}" id="${caseAnchor(c.id, index)}" data-verdict="${verdict}" data-section="${escapeHtml(section)}"${OPEN.has(verdict) ? ' open' : ''}>` +
     `<summary><span class="badge v-${verdict}">${verdict.toUpperCase()}</span> <code class="case-id">${shown(c.id, 120)}</code> <span class="title">${shown(c.title, 300)}</span> <span class="dur">${Math.round(c.durationMs)} ms</span>` +
+    (incident ? ` <span class="badge incident">${incident.kind === 'crash' ? 'SERVER CRASHED' : 'ROOM DEAD'}</span>` : '') +
     (c.message && verdict !== 'pass' ? `<span class="brief">${shown(c.message, 200)}</span>` : '') +
     `</summary>${parts.join('')}</details>`
   );
@@ -185,6 +225,8 @@ code, pre, .seq text { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Con
 h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 18px 0 8px; }
 header .meta { color: var(--muted); margin: 0; }
 header .meta b { color: var(--fg); font-weight: 600; }
+.incident, .incidents { border-left: 6px solid var(--error); background: #fff8f8; padding: 4px 12px; margin: 8px 0; } .incident pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0; max-height: 24em; overflow: auto; } .incidents ul { margin: 2px 0; }
+.badge.incident { background: var(--error); }
 .preflight { border-left: 6px solid var(--error); background: #fff8f8; padding: 4px 12px; margin: 10px 0; } .preflight pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0; max-height: 24em; overflow: auto; } header .unreachable b { color: var(--error); }
 .overall { display: inline-block; font-weight: 700; padding: 2px 10px; border-radius: 4px; color: #fff; margin-right: 8px; }
 .v-pass { --c: var(--pass); } .v-fail { --c: var(--fail); } .v-warn { --c: var(--warn); } .v-skip { --c: var(--skip); } .v-inconclusive { --c: var(--inconclusive); } .v-error { --c: var(--error); }
@@ -272,6 +314,7 @@ export function renderHtmlReport(report: Report): string {
     report.unreachable ? `<p class="meta unreachable"><b>Nothing was judged:</b> the target could not be reached.</p>` : '',
     report.stopped ? `<p class="meta"><b>stopped:</b> ${shown(report.stopped, HTML_LIMITS.messageChars)}</p>` : '',
     preflightBlock(report),
+    incidentsBlock(report, cases),
     '</header>',
     summaryBlock(report, cases),
     filtersBlock(cases),
