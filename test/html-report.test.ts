@@ -91,17 +91,18 @@ test('renderHtmlReport: a run that judged nothing says so; cases have stable anc
 
 test('renderHtmlReport: a server crash charged to a case is marked on the case, its diagram and the run', () => {
   const base = hostileReport();
-  const crash = { kind: 'crash', status: 'killed by SIGSEGV', headline: `panic: ${HOSTILE}`, output: ['goroutine 1 [running]:', HOSTILE] };
+  const crash = { kind: 'crash' as const, status: 'killed by SIGSEGV', headline: `panic: ${HOSTILE}`, output: ['goroutine 1 [running]:', HOSTILE] };
   const report = {
     ...base,
-    incidents: [{ case: 'chat/exactly-once', kind: 'crash', status: 'killed by SIGSEGV', headline: 'panic: runtime error' }],
+    incidents: [{ case: 'chat/exactly-once', kind: 'crash' as const, status: 'killed by SIGSEGV', headline: 'panic: runtime error' }],
     restarts: 1,
-    cases: [{ ...base.cases[0]!, server: crash }],
-  } as unknown as Report;
+    cases: [{ ...base.cases[0]!, server: crash, violations: [{ requirement: 'ROBUST-1', level: 'MUST' as const, message: 'the server exited', expected: 'the server keeps serving the room', actual: 'panic: boom\n\tmain.go:12\x1b' }] }],
+  } satisfies Report;
   const html = renderHtmlReport(report);
   assert.match(html, /<span class="badge incident">SERVER CRASHED<\/span>/);
   assert.match(html, /The server crashed during this case:<\/b> the server killed by SIGSEGV: panic: &#60;\/script&#62;/);
   assert.match(html, /goroutine 1 \[running\]:/);
+  assert.ok(html.includes('<pre>panic: boom\n\\tmain.go:12\\x1b</pre>'), 'a multi-line actual keeps its line breaks; other controls are escaped');
   assert.match(html, /class="ev crash"[^]*server ✗/, 'the crash is drawn on the server lane');
   assert.match(html, /Server incidents: 1<\/b> · restarted 1 time\(s\)/);
   assert.match(html, /<a href="#case-chat-exactly-once"><code>chat\/exactly-once<\/code><\/a>: the server killed by SIGSEGV: panic: runtime error/);

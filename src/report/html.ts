@@ -6,9 +6,10 @@
 import { createHash } from 'node:crypto';
 import { requirement as registryRequirement } from '../spec/requirements.js';
 import type { Report } from '../runner/run.js';
+import type { ServerIncident } from '../supervise/index.js';
 import { VERDICTS, type CaseResult, type Verdict } from '../runner/verdict.js';
 import { renderSequenceDiagram, type DiagramNotes } from './sequence-diagram.js';
-import { escapeHtml, shown } from './text.js';
+import { escapeHtml, shown, shownLines } from './text.js';
 
 /** Caps on what one page holds, so a hostile or huge run still renders a readable, bounded file. */
 export const HTML_LIMITS = {
@@ -54,8 +55,8 @@ function violationsBlock(c: CaseResult): string {
   if (vs.length === 0) return '';
   const out = vs.slice(0, HTML_LIMITS.violationsPerCase).map((v) => {
     const rows: string[] = [];
-    if (v.expected !== undefined) rows.push(`<tr><th>expected</th><td><pre>${shown(v.expected, HTML_LIMITS.evidenceChars)}</pre></td></tr>`);
-    if (v.actual !== undefined) rows.push(`<tr><th>actual</th><td><pre>${shown(v.actual, HTML_LIMITS.evidenceChars)}</pre></td></tr>`);
+    if (v.expected !== undefined) rows.push(`<tr><th>expected</th><td><pre>${shownLines(v.expected, HTML_LIMITS.evidenceChars)}</pre></td></tr>`);
+    if (v.actual !== undefined) rows.push(`<tr><th>actual</th><td><pre>${shownLines(v.actual, HTML_LIMITS.evidenceChars)}</pre></td></tr>`);
     return (
       `<div class="violation level-${escapeHtml(v.level)}"><p><b class="req-id">${shown(v.requirement, 40)}</b> <span class="level">${shown(v.level, 10)}</span> ${shown(v.message, HTML_LIMITS.messageChars)}</p>` +
       (rows.length ? `<table class="ea">${rows.join('')}</table>` : '') +
@@ -66,15 +67,8 @@ function violationsBlock(c: CaseResult): string {
   return `<div class="violations">${out.join('')}</div>`;
 }
 
-/** What supervision says happened to the server during a case (CaseResult.server). */
-interface ServerIncidentView {
-  readonly kind: string;
-  readonly status: string;
-  readonly headline?: string;
-  readonly output?: readonly string[];
-}
-
-const incidentOf = (c: CaseResult): ServerIncidentView | undefined => (c as CaseResult & { readonly server?: ServerIncidentView }).server;
+/** What the runner says happened to the server during a case (CaseResult.server) or the run (Report.incidents). */
+type ServerIncidentView = Pick<ServerIncident, 'kind' | 'status' | 'headline'> & { readonly output?: readonly string[] };
 
 const incidentWords = (i: ServerIncidentView): string =>
   `${i.kind === 'crash' ? `the server ${i.status}` : `the room stopped serving (${i.status})`}${i.headline ? `: ${i.headline}` : ''}`;
@@ -90,16 +84,15 @@ function incidentBlock(i: ServerIncidentView): string {
 
 /** Crashes and dead rooms of the whole run, each linked to the case it is charged to. */
 function incidentsBlock(report: Report, cases: readonly CaseResult[]): string {
-  const r = report as Report & { readonly incidents?: readonly (ServerIncidentView & { readonly case: string })[]; readonly restarts?: number };
-  const incidents = r.incidents ?? [];
-  if (incidents.length === 0 && !r.restarts) return '';
+  const incidents = report.incidents ?? [];
+  if (incidents.length === 0 && !report.restarts) return '';
   const items = incidents.slice(0, 50).map((i) => {
     const index = cases.findIndex((c) => c.id === i.case);
     const name = `<code>${shown(i.case, 120)}</code>`;
     return `<li>${index >= 0 ? `<a href="#${caseAnchor(i.case, index)}">${name}</a>` : name}: ${shown(incidentWords(i), 500)}</li>`;
   });
   if (incidents.length > 50) items.push(`<li>… ${incidents.length - 50} more</li>`);
-  return `<div class="incidents" id="incidents"><p><b>Server incidents: ${incidents.length}</b>${r.restarts ? ` · restarted ${r.restarts} time(s)` : ''}</p><ul>${items.join('')}</ul></div>`;
+  return `<div class="incidents" id="incidents"><p><b>Server incidents: ${incidents.length}</b>${report.restarts ? ` · restarted ${report.restarts} time(s)` : ''}</p><ul>${items.join('')}</ul></div>`;
 }
 
 /** A stable anchor per case (report.html#case-chat-exactly-once); the index keeps hostile IDs unique. */
@@ -117,7 +110,7 @@ function caseBlock(report: Report, c: CaseResult, index: number): string {
   if (c.message && !c.violations?.length) parts.push(`<p class="message">${shown(c.message, HTML_LIMITS.messageChars)}</p>`);
   parts.push(requirementsBlock(report, c));
   parts.push(violationsBlock(c));
-  const incident = incidentOf(c);
+  const incident = c.server;
   if (incident) parts.push(incidentBlock(incident));
   const cx = c.counterexample;
   if (cx) {
