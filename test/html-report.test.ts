@@ -109,6 +109,14 @@ test('renderHtmlReport: a server crash charged to a case is marked on the case, 
   assert.equal(html.match(/<script/g)?.length, 1);
 });
 
+test('renderHtmlReport: without supervision, a target that stopped accepting connections is marked from the run’s incidents', () => {
+  const base = hostileReport();
+  const html = renderHtmlReport({ ...base, incidents: [{ case: 'chat/exactly-once', kind: 'crash', status: 'stopped accepting connections (ECONNREFUSED)' }] });
+  assert.match(html, /<span class="badge incident">SERVER CRASHED<\/span>/);
+  assert.match(html, /class="ev crash"[^]*the server stopped accepting connections \(ECONNREFUSED\)/);
+  assert.ok(!renderHtmlReport(base).includes('class="ev crash"'), 'no incident, no crash mark');
+});
+
 test('a line the kit stored cut is shown with its length on the wire and its hash, not the stored length', () => {
   const stored = clipText(HUGE); // what the runner keeps of a 1 MiB line
   assert.ok(stored.length < 400);

@@ -29,9 +29,6 @@ const sectionOf = (id: string): string => {
 /** Verdicts whose cases open expanded: what a reader came for. */
 const OPEN: ReadonlySet<Verdict> = new Set(['fail', 'error', 'warn']);
 
-/** The runner's wording when the target stopped accepting connections during a case (src/runner/run.ts killedBy). */
-const TARGET_DOWN = /the target stopped accepting connections \([^)]*\)/;
-
 function requirementText(report: Report, id: string): { level: string; text: string } | undefined {
   const inReport = report.requirements?.[id];
   if (inReport) return inReport;
@@ -110,14 +107,15 @@ function caseBlock(report: Report, c: CaseResult, index: number): string {
   if (c.message && !c.violations?.length) parts.push(`<p class="message">${shown(c.message, HTML_LIMITS.messageChars)}</p>`);
   parts.push(requirementsBlock(report, c));
   parts.push(violationsBlock(c));
-  const incident = c.server;
+  // Supervised runs put the incident (with the server's output) on the case; unsupervised ones list it for the run.
+  const incident: ServerIncidentView | undefined = c.server ?? report.incidents?.find((i) => i.case === c.id);
   if (incident) parts.push(incidentBlock(incident));
   const cx = c.counterexample;
   if (cx) {
     if (cx.scenario) parts.push(`<p class="scenario"><b>smallest failing scenario:</b> <code>${shown(cx.scenario, HTML_LIMITS.evidenceChars)}</code></p>`);
     parts.push(`<p class="replay"><b>replay:</b> <code>${shown(cx.replay, HTML_LIMITS.replayChars)}</code></p>`);
     if (cx.flaky) parts.push(`<p class="flaky">flaky: the replay did not fail again, so this command may not reproduce it (timing-dependent)</p>`);
-    const down = incident ? incidentWords(incident) : TARGET_DOWN.exec(c.message ?? '')?.[0];
+    const down = incident ? incidentWords(incident) : undefined;
     const notes: DiagramNotes = down ? { serverDown: down } : {};
     if (cx.transcript.length > 0 || down) {
       parts.push(
