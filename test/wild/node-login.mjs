@@ -5,6 +5,7 @@
 // With --chunks it has the bug this style is known for: each 'data' event is
 // taken as one message (no line buffering).
 //   node node-login.mjs [--port N] [--chunks]     (port 0: prints the port)
+import { isUtf8 } from 'node:buffer';
 import net from 'node:net';
 
 const args = process.argv.slice(2);
@@ -86,10 +87,11 @@ const server = net.createServer((socket) => {
     while ((lf = pending.indexOf(10)) >= 0) {
       let end = lf;
       if (end > 0 && pending[end - 1] === 13) end -= 1;
-      const line = pending.subarray(0, end).toString('utf8');
+      const bytes = pending.subarray(0, end);
       pending = pending.subarray(lf + 1);
       if (socket.destroyed) return;
-      handle(socket, line);
+      // A line that is not UTF-8 is dropped, not relayed as replacement characters.
+      if (isUtf8(bytes)) handle(socket, bytes.toString('utf8'));
     }
     if (pending.length > MAX_LINE) {
       send(socket, 'Error: line too long');
@@ -97,7 +99,7 @@ const server = net.createServer((socket) => {
     }
   });
   socket.on('end', () => {
-    if (!chunks && pending.length > 0 && !socket.destroyed) handle(socket, pending.toString('utf8'));
+    if (!chunks && pending.length > 0 && !socket.destroyed && isUtf8(pending)) handle(socket, pending.toString('utf8'));
     leave(socket);
     socket.end();
   });

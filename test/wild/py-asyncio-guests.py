@@ -76,7 +76,10 @@ async def handle(reader, writer):
 
 
 def say(writer, raw):
-    line = raw.rstrip(b"\n").rstrip(b"\r").decode("utf-8", errors="replace")
+    try:
+        line = raw.rstrip(b"\n").rstrip(b"\r").decode("utf-8")
+    except UnicodeDecodeError:
+        return  # not text: dropped, not relayed
     name = members[writer]
     if line == "/quit":
         members.pop(writer, None)

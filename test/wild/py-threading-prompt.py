@@ -2,8 +2,8 @@
 """A socketserver (threading) chat server in the style of the Python tutorials.
 
 On connect: a banner of three lines, then "Enter your name: " without a line
-end; the first line is the name. Lines go out with CR LF and are read up to
-CR LF (like a telnet-era line receiver). Each member has its own outbound
+end; the first line is the name. Lines go out with CR LF (telnet style);
+lines in end with CR LF or LF. Each member has its own outbound
 queue and writer thread, so a member that stops reading is dropped instead of
 stalling the room.
 
@@ -83,7 +83,7 @@ class Handler(socketserver.BaseRequestHandler):
         def lines():
             nonlocal buf
             while True:
-                while b"\r\n" not in buf:
+                while b"\n" not in buf:
                     if len(buf) > MAX_LINE:
                         return
                     try:
@@ -93,20 +93,24 @@ class Handler(socketserver.BaseRequestHandler):
                     if not data:
                         if buf:
                             last, buf = buf, b""
-                            yield last.decode("utf-8", errors="replace")
+                            yield last
                         return
                     buf += data
-                line, buf = buf.split(b"\r\n", 1)
+                line, buf = buf.split(b"\n", 1)
                 if len(line) > MAX_LINE:
                     return
-                yield line.decode("utf-8", errors="replace")
+                yield line
 
         for line in BANNER:
             me.send(line)
         me.out.put((b"Enter your name: "))
         reader = lines()
         try:
-            for line in reader:
+            for raw in reader:
+                try:
+                    line = raw.rstrip(b"\r").decode("utf-8")
+                except UnicodeDecodeError:
+                    continue  # not text: dropped, not relayed
                 if name is None:
                     if not NAME.fullmatch(line):
                         me.out.put(b"Names are 1-16 letters, digits or _. Enter your name: ")

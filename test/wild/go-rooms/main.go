@@ -15,6 +15,7 @@ import (
 	"net"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 type client struct {
@@ -131,6 +132,9 @@ func handle(conn net.Conn) {
 	input.Buffer(make([]byte, 4096), 4096)
 	for input.Scan() {
 		text := strings.TrimSuffix(input.Text(), "\r")
+		if !utf8.ValidString(text) {
+			continue // not text: dropped, not relayed
+		}
 		switch text {
 		case "/who":
 			who <- c
