@@ -94,7 +94,11 @@ test('formatFailure: cut lines keep length and hash; a bounded transcript window
     verdict: 'fail',
     durationMs: 1,
     message: 'm',
-    violations: [{ requirement: 'ISOLATION-1', level: 'MUST', message: 'slowed', actual: 'y'.repeat(3000) }],
+    violations: [
+      { requirement: 'ISOLATION-1', level: 'MUST', message: 'slowed', actual: 'y'.repeat(3000) },
+      { requirement: 'CHAT-1', level: 'MUST', message: 'a did not receive 2 line(s)', actual: 'x' },
+      { requirement: 'CHAT-1', level: 'MUST', message: 'b did not receive 2 line(s)', actual: 'z' },
+    ],
     counterexample: { transcript, replay: 'npx chat-conformance --only isolation/slow-reader --seed=1', flaky: true },
   });
   assert.ok(lines.length < 60, `${lines.length} lines`);
@@ -103,6 +107,9 @@ test('formatFailure: cut lines keep length and hash; a bounded transcript window
   assert.match(lines.join('\n'), /entries not shown \(\+4\.0 to \+\d+\.0 ms\): b received \d+ lines, a received \d+ lines/);
   assert.match(lines.join('\n'), /line 499/); // the end of the case, where it failed
   assert.match(lines.join('\n'), /depends on timing and may not reproduce/);
+  // One finding for several clients is printed once.
+  assert.equal(lines.filter((l) => l.startsWith('CHAT-1 (MUST)')).length, 1);
+  assert.ok(lines.includes('  (the same for b)'), lines.join('\n'));
 });
 
 describe('CI conventions', () => {

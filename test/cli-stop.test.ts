@@ -51,6 +51,33 @@ describe('stopping a run', () => {
     });
   }
 
+  test('SIGTERM during the preflight: within 2 s, exit 3, the report says interrupted', async () => {
+    const target = await silentTarget();
+    const dir = mkdtempSync(join(tmpdir(), 'cc-stop-pre-'));
+    const json = join(dir, 'r.json');
+    let signalledAt = 0;
+    try {
+      const r = await runCli(['--target', `127.0.0.1:${target.port}`, '--timeout', '20000', '--report', `json=${json}`], {
+        timeoutMs: 30_000,
+        onSpawn: (child) => {
+          void until(() => target.connections() >= 2, 20_000, 'the preflight to connect').then(async () => {
+            await new Promise((res) => setTimeout(res, 200));
+            signalledAt = performance.now();
+            child.kill('SIGTERM');
+          });
+        },
+      });
+      assert.equal(r.code, 3, r.stdout + r.stderr);
+      assert.ok(performance.now() - signalledAt < 2000);
+      const report = ReportSchema.parse(JSON.parse(readFileSync(json, 'utf8')));
+      assert.equal(report.stopped, 'interrupted');
+      assert.notEqual(report.verdict, 'pass');
+    } finally {
+      await target.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a second signal leaves at once, still with the partial report', async () => {
     const target = await silentTarget();
     const dir = mkdtempSync(join(tmpdir(), 'cc-stop2-'));

@@ -70,14 +70,29 @@ export function timingDependent(r: CaseResult): boolean {
 
 /** The failure block: one requirement per violation, then the scenario, transcript and replay line; every line at most PRINT_WIDTH. */
 export function formatFailure(r: CaseResult): string[] {
+  const placeholders: [number, string[]][] = [];
   const out: string[] = [];
+  // The same finding for several clients (a and b both missed a line) is printed once.
+  const shown = new Map<string, string[]>();
   for (const v of r.violations ?? []) {
+    const subject = /^(\S+) /.exec(v.message)?.[1] ?? '';
+    const key = `${v.requirement}\u0000${v.message.slice(subject.length)}`;
+    const others = shown.get(key);
+    if (others) {
+      others.push(subject);
+      continue;
+    }
     const req = requirement(v.requirement);
     out.push(`${v.requirement} (${v.level}) ${req.text}`);
     out.push(`  ${v.message}`);
     if (v.expected !== undefined) out.push(`  expected: ${v.expected}`);
     if (v.actual !== undefined) out.push(`  actual:   ${v.actual}`);
+    const also: string[] = [];
+    shown.set(key, also);
+    out.push(''); // placeholder, filled below when others share this finding
+    placeholders.push([out.length - 1, also]);
   }
+  for (const [at, also] of placeholders) out[at] = also.length ? `  (the same for ${also.slice(0, 8).join(', ')}${also.length > 8 ? `, and ${also.length - 8} more` : ''})` : '\u0000';
   const cx = r.counterexample;
   if (cx) {
     if (cx.scenario) out.push(`scenario (smallest found): ${cx.scenario}`);
@@ -89,7 +104,7 @@ export function formatFailure(r: CaseResult): string[] {
     if (cx.flaky) out.push('flaky: the replay did not fail again; this failure depends on timing and may not reproduce');
     else if (timingDependent(r)) out.push('note: this case measures timing; the replay may not reproduce the failure on a less (or more) loaded machine');
   }
-  return out.flatMap((l) => l.split('\n')).map((l) => clipText(l, PRINT_WIDTH));
+  return out.filter((l) => l !== '\u0000').flatMap((l) => l.split('\n')).map((l) => clipText(l, PRINT_WIDTH));
 }
 
 /**

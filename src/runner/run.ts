@@ -220,7 +220,9 @@ export async function runConformance(options: RunOptions): Promise<Report> {
       stopped = `cannot connect to ${target.host}:${target.port}: ${why}`;
     } else {
       const checked = options.preflight === false ? undefined : await runPreflight(settings);
-      if (checked && !checked.ok) {
+      // A preflight cut short by a signal judged nothing: the run was interrupted.
+      if (options.signal?.aborted) stopped = 'interrupted';
+      else if (checked && !checked.ok) {
         preflight = { kind: checked.kind, summary: checked.summary, details: checked.details };
         stopped = `preflight: ${checked.summary}`;
         if (checked.kind === 'unreachable') unreachable = true;
