@@ -61,9 +61,19 @@ export const crlf = defineCase({
   async run(ctx) {
     const a = await ctx.join('a');
     const b = await ctx.join('b');
+    const plain = ctx.text('lf');
     const text = ctx.text('crlf');
+    await a.sendLine(ctx.sayLine(a, plain), { eol: '\n' });
     await a.sendLine(ctx.sayLine(a, text), { eol: '\r\n' });
-    await expectDelivery(ctx, [{ from: a, text }], [a, b], framingRules('FRAME-4'));
+    await expectDelivery(ctx, [{ from: a, text: plain }, { from: a, text }], [a, b], framingRules('FRAME-4'));
+    // The kit strips one CR before LF on every server line; a server that kept the client's CR in the
+    // text relays it as "...text\r\n", which shows as a CR on that line and not on the LF one.
+    for (const m of ctx.audienceOf(a).filter((r) => r === a || r === b)) {
+      const ended = (t: string): boolean | undefined => m.received.find((r) => r.event?.type === 'chat' && r.event.text === t && ctx.isAbout(r.event.who, a))?.cr === true;
+      if (ended(text) && !ended(plain)) {
+        ctx.violate('FRAME-4', `the CR of a's CR LF line stayed in the text ${m.label} received`, { expected: JSON.stringify(text), actual: JSON.stringify(`${text}\r`) });
+      }
+    }
   },
 });
 

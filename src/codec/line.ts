@@ -95,6 +95,16 @@ export abstract class FrameSplitter<F> {
     return this.pendingLength;
   }
 
+  /** The bytes held for the unfinished frame (a view, valid until the next push): e.g. a prompt left waiting without LF. */
+  peekPending(): Uint8Array {
+    return this.pending === null || this.discarding ? new Uint8Array(0) : this.pending.subarray(0, this.pendingLength);
+  }
+
+  /** Drops the unfinished frame (the caller has taken it as a whole, e.g. a prompt): the next byte starts a new frame. */
+  dropPending(): void {
+    this.pendingLength = 0;
+  }
+
   /**
    * Turns one frame, str[start, end) (strict UTF-8, no LF), into a frame or a
    * typed error. `offset` and `byteLength` are the frame's place in the byte stream.

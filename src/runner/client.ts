@@ -29,14 +29,29 @@ export interface Target {
 export type TranscriptEntry =
   | { readonly at: number; readonly client: string; readonly kind: 'connect'; readonly addr: string }
   | { readonly at: number; readonly client: string; readonly kind: 'send'; readonly text: string; readonly writes: number }
-  | { readonly at: number; readonly client: string; readonly kind: 'recv'; readonly line: string; readonly event: ServerEvent | undefined }
+  | { readonly at: number; readonly client: string; readonly kind: 'recv'; readonly line: string; readonly event: ServerEvent | undefined; readonly note?: LineNote }
   | { readonly at: number; readonly client: string; readonly kind: 'garbage'; readonly detail: string }
   | { readonly at: number; readonly client: string; readonly kind: 'fin' | 'rst' | 'closed-by-server' | 'pause' | 'resume' };
 
+/**
+ * Why a line that is no room event is still a recognised line: a banner or
+ * ignored line of the profile, or the name prompt taken from a partial line
+ * (no LF) the server left waiting.
+ */
+export type LineNote = 'banner' | 'ignored' | 'partial-prompt';
+
+/** Longest partial line the client compares with the prompt: prompts are short, and this bounds the work per chunk. */
+const MAX_PROMPT_BYTES = 1024;
+
 export interface Received {
   readonly at: number;
+  /** The line without its LF and without one CR before the LF (spec/line.md). */
   readonly line: string;
   readonly event: ServerEvent | undefined;
+  /** Set when the line is not a room event but one the profile describes (banner, ignore, prompt). */
+  readonly note?: LineNote;
+  /** True when the server ended this line with CR LF (FRAME-4 compares it with a line sent with LF alone). */
+  readonly cr?: boolean;
 }
 
 /** Where a client's records go: shared by every client of one case. */
@@ -124,13 +139,25 @@ export class TestClient {
     return this.closedAt !== undefined;
   }
 
+  /** Bytes the server sent after its last LF (a prompt or a line still coming), shown up to `max` bytes, and their count. */
+  unterminated(max = 120): { readonly bytes: number; readonly text: string } {
+    const pending = this.decoder.peekPending();
+    const head = Buffer.from(pending.buffer, pending.byteOffset, Math.min(pending.byteLength, max));
+    return { bytes: pending.byteLength, text: head.toString('utf8') };
+  }
+
+  /** Whether the line is neither a room event nor a line the profile describes. */
+  static unrecognised(r: Received): boolean {
+    return r.event === undefined && r.note === undefined;
+  }
+
   get events(): ServerEvent[] {
     return this.received.flatMap((r) => (r.event ? [r.event] : []));
   }
 
-  /** Sends one line (LF appended) in the given write sizes, pausing delayMs between writes. */
+  /** Sends one line (the profile's clientLineEnding appended, unless eol says otherwise) in the given write sizes, pausing delayMs between writes. */
   async sendLine(text: string, split?: { readonly sizes?: readonly number[]; readonly delayMs?: number; readonly eol?: string }): Promise<void> {
-    const bytes = Buffer.from(text + (split?.eol ?? '\n'), 'utf8');
+    const bytes = Buffer.from(text + (split?.eol ?? this.dialect.lineEnding), 'utf8');
     await this.sendBytes(bytes, split?.sizes, split?.delayMs, text);
   }
 
@@ -241,6 +268,25 @@ export class TestClient {
     if (this.headLength < HEAD_BYTES) this.headLength += chunk.copy(this.head, this.headLength, 0, HEAD_BYTES - this.headLength);
     this.keepRecent(chunk);
     this.accept(this.decoder.push(chunk));
+    this.takePrompt();
+  }
+
+  /** A prompt the server leaves waiting without LF is a line of its own: taken out of the decoder whole. */
+  private takePrompt(): void {
+    const held = this.decoder.bufferedBytes;
+    if (held === 0 || held > MAX_PROMPT_BYTES || !this.dialect.hasNotice('prompt')) return;
+    const pending = this.decoder.peekPending();
+    const text = Buffer.from(pending.buffer, pending.byteOffset, pending.byteLength).toString('utf8');
+    if (!this.dialect.isPrompt(text)) return;
+    this.decoder.dropPending();
+    this.keep(now() - this.recorder.epoch, text, { type: 'prompt' }, 'partial-prompt', false);
+    this.recorder.signal.notify();
+  }
+
+  private keep(at: number, line: string, event: ServerEvent | undefined, note: LineNote | undefined, cr: boolean): void {
+    const r: Received = { at, line, event, ...(note ? { note } : {}), ...(cr ? { cr } : {}) };
+    this.received.push(r);
+    this.recorder.record({ at, client: this.label, kind: 'recv', line, event, ...(note ? { note } : {}) });
   }
 
   private keepRecent(chunk: Buffer): void {
@@ -263,14 +309,16 @@ export class TestClient {
         continue;
       }
       if (item.kind === 'frame') {
-        const full = item.frame.text;
+        // The decoder keeps a CR before LF so that FRAME-4 can see a server that keeps the client's CR in the text.
+        const cr = item.frame.text.endsWith('\r');
+        const full = cr ? item.frame.text.slice(0, -1) : item.frame.text;
         const whole = this.keptChars + full.length <= MAX_KEPT_CHARS;
-        const matched = this.dialect.match(full);
+        const noise = this.dialect.noise(full);
+        const matched = noise ? undefined : this.dialect.match(full);
         const line = whole ? full : clipText(full);
         const event = whole ? matched : clipEvent(matched);
         this.keptChars += whole ? full.length : Math.min(full.length, STORED_LINE_MAX + 64);
-        this.received.push({ at, line, event });
-        this.recorder.record({ at, client: this.label, kind: 'recv', line, event });
+        this.keep(at, line, event, noise === 'banner' ? 'banner' : noise ? 'ignored' : undefined, cr);
       } else {
         const detail = `${item.error.code} at byte ${item.error.offset}`;
         this.garbage.push(detail);

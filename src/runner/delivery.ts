@@ -2,7 +2,7 @@
 // until it has arrived or the deadline passes, sync to flush any extras, then
 // compare per receiver: missing, duplicated, altered, unexpected, reordered.
 // Each kind of discrepancy maps to the requirement the calling case names.
-import type { TestClient } from './client.js';
+import { TestClient } from './client.js';
 import type { CaseContext } from './context.js';
 
 export interface SentLine {
@@ -162,7 +162,7 @@ export function chatFromUs(ctx: CaseContext, receiver: TestClient): ChatSeen[] {
 
 /** Lines no template matches, and bytes that were not UTF-8 lines. */
 export function unrecognised(_ctx: CaseContext, receiver: TestClient): string[] {
-  const lines = receiver.received.filter((r) => r.event === undefined).map((r) => JSON.stringify(r.line));
+  const lines = receiver.received.filter((r) => TestClient.unrecognised(r)).map((r) => JSON.stringify(r.line));
   return [...lines, ...receiver.garbage.map((g) => `(undecodable: ${g})`)];
 }
 

@@ -26,7 +26,7 @@ export function formatTranscript(entries: readonly TranscriptEntry[], head = TRA
       case 'send':
         return `${prefix}  → ${e.text}${e.writes > 1 ? `  (${e.writes} writes)` : ''}`;
       case 'recv':
-        return `${prefix}  ← ${JSON.stringify(e.line)}${e.event ? '' : '  (unrecognised)'}`;
+        return `${prefix}  ← ${JSON.stringify(e.line)}${e.event ? '' : e.note ? `  (${e.note})` : '  (unrecognised)'}`;
       case 'garbage':
         return `${prefix}  ← undecodable: ${e.detail}`;
       case 'fin':

@@ -11,7 +11,7 @@ const client = z.string().describe('the test client label (a, b, slow, u0.1, ...
 const TranscriptEntry = z.discriminatedUnion('kind', [
   z.strictObject({ at, client, kind: z.literal('connect'), addr: z.string() }),
   z.strictObject({ at, client, kind: z.literal('send'), text: z.string(), writes: z.number().int().positive() }),
-  z.strictObject({ at, client, kind: z.literal('recv'), line: z.string(), event: z.looseObject({ type: z.string() }).optional().describe('the dialect event the line matched; absent when unrecognised') }),
+  z.strictObject({ at, client, kind: z.literal('recv'), line: z.string(), event: z.looseObject({ type: z.string() }).optional().describe('the dialect event the line matched; absent when unrecognised'), note: z.enum(['banner', 'ignored', 'partial-prompt']).optional().describe('a line that is no room event but one the profile describes') }),
   z.strictObject({ at, client, kind: z.literal('garbage'), detail: z.string() }),
   z.strictObject({ at, client, kind: z.enum(['fin', 'rst', 'closed-by-server', 'pause', 'resume']) }),
 ]);
