@@ -41,10 +41,23 @@ for (const [what, options] of [
   });
 }
 
-test('rejected: a line profile that joins on login (the reference server would have to guess)', async () => {
+test('rejected: a raw profile that joins on login (the reference server would have to guess)', async () => {
+  const raw = await loadProfile('raw');
+  const profile = parseProfile({ ...raw, name: 'login-raw', joinOn: 'login', commands: { ...raw.commands, login: 'LOGIN {name}' } });
+  await assert.rejects(startServer({ profile }), /joins raw members on connect/);
+});
+
+test('rejected: assigned names the name pattern refuses', async () => {
   const gopl = await loadProfile('gopl-en');
-  const profile = parseProfile({ ...gopl, name: 'login-line', joinOn: 'login' });
-  await assert.rejects(startServer({ profile }), /joins line members on connect/);
+  const profile = parseProfile({
+    ...gopl,
+    name: 'assigned-upper',
+    identity: 'assigned',
+    selfJoin: false,
+    patterns: { name: '[A-Z]{2,8}' },
+    notices: { welcome: 'You are {name}', chat: '{name}: {text}' },
+  });
+  await assert.rejects(startServer({ profile }), /assigns names only .* the profile's name pattern accepts none of them/);
 });
 
 test('an unknown profile name is the profile loader’s error', async () => {

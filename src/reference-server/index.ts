@@ -6,6 +6,7 @@ import { formatAddress } from './address.js';
 import { Client } from './client.js';
 import type { Logger } from './log.js';
 import { lineSessions } from './line-session.js';
+import { GuestNames } from './guest-names.js';
 import { NameopStatus, nameopSessions } from './nameop-session.js';
 import { resolveLimits, ServerOptionError, type ServerLimits, type ServerOptions } from './options.js';
 import { FlushScheduler } from './outbox.js';
@@ -53,11 +54,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const profile = typeof options.profile === 'string' ? await loadProfile(options.profile) : options.profile;
   const dialect = compileProfile(profile);
   const limits = resolveLimits(options, profile);
-  const joinOn = profile.framing === 'nameop' ? 'login' : 'connect';
-  if (profile.joinOn !== joinOn) {
+  const joinOn: readonly string[] = profile.framing === 'nameop' ? ['login'] : profile.framing === 'raw' ? ['connect'] : ['connect', 'login', 'prompt'];
+  if (!joinOn.includes(profile.joinOn)) {
     // Serving such a profile anyway would mean guessing its semantics; say so instead.
     throw new ServerOptionError(
-      `profile "${profile.name}": the reference server joins ${profile.framing} members on ${joinOn}, but the profile says joinOn "${profile.joinOn}"`,
+      `profile "${profile.name}": the reference server joins ${profile.framing} members on ${joinOn.join(' or ')}, but the profile says joinOn "${profile.joinOn}"`,
+    );
+  }
+  if (profile.identity === 'assigned' && (profile.framing !== 'line' || !GuestNames.fits(dialect))) {
+    throw new ServerOptionError(
+      `profile "${profile.name}": the reference server assigns names only in line dialects, as guestN, GuestN, gN, userN, N or GN; the profile's name pattern accepts none of them`,
     );
   }
   const log: Logger = options.log ?? (() => {});
