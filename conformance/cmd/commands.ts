@@ -28,7 +28,7 @@ export const who = defineCase({
 
 export const rename = defineCase({
   id: 'cmd/rename',
-  title: 'rename is acknowledged to the requester only and later notices carry the new name',
+  title: 'rename is acknowledged to the requester only (or to the room, as the profile says) and later notices carry the new name',
   requirements: ['CMD-2', 'CHAT-4'],
   needs: ['command:rename'],
   async run(ctx) {
@@ -36,15 +36,24 @@ export const rename = defineCase({
     const b = await ctx.join('b');
     const bBefore = b.received.length;
     const newName = ctx.name('nick');
+    const oldName = a.name;
+    const expected = ctx.dialect.render({ type: 'renamed', who: { ...ctx.whoOf(a), name: newName }, ...(oldName !== undefined ? { oldName } : {}) });
     await a.command({ type: 'rename', newName });
     const acked = await ctx.waitUntil(() => a.events.some((e) => e.type === 'renamed'));
-    if (!acked) ctx.violate('CMD-2', 'rename was not acknowledged', { expected: ctx.dialect.render({ type: 'renamed', who: { ...ctx.whoOf(a), name: newName } }), actual: recent(a) });
+    if (!acked) ctx.violate('CMD-2', 'rename was not acknowledged', { expected, actual: recent(a) });
     a.name = newName;
     const text = ctx.text('after rename');
     await ctx.say(a, text);
     await expectDelivery(ctx, [{ from: a, text }], [a, b], { missing: 'CMD-2', duplicate: 'CHAT-1', altered: 'CHAT-3', order: 'ORDER-1', sender: 'CMD-2' });
-    const leaked = b.received.slice(bBefore).filter((r) => r.event?.type === 'renamed');
-    if (leaked.length) ctx.violate('CMD-2', `${b.label} received the rename acknowledgement meant for ${a.label}`, { expected: 'nothing', actual: JSON.stringify(leaked[0]!.line) });
+    const toB = b.received.slice(bBefore).filter((r) => r.event?.type === 'renamed');
+    if (ctx.profile.renameAudience === 'room') {
+      // Announced to the room (IRC's "* old is now known as new"): b holds exactly one, naming both names where the template does.
+      if (toB.length !== 1) ctx.violate('CMD-2', `${b.label} received ${toB.length} announcement(s) of ${a.label}'s rename`, { expected: `1 × ${JSON.stringify(expected)}`, actual: toB.length ? toB.map((r) => JSON.stringify(r.line)).join(', ') : recent(b) });
+      for (const [m, lines] of [[a, a.received.filter((r) => r.event?.type === 'renamed')], [b, toB]] as const) {
+        const wrong = lines.filter((r) => r.event?.type === 'renamed' && ((r.event.who.name !== undefined && r.event.who.name !== newName) || (r.event.oldName !== undefined && r.event.oldName !== oldName)));
+        if (wrong.length) ctx.violate('CMD-2', `the rename announcement ${m.label} received names the wrong member`, { expected, actual: JSON.stringify(wrong[0]!.line) });
+      }
+    } else if (toB.length) ctx.violate('CMD-2', `${b.label} received the rename acknowledgement meant for ${a.label}`, { expected: 'nothing', actual: JSON.stringify(toB[0]!.line) });
   },
 });
 

@@ -1,6 +1,7 @@
 // Reading the member list, whichever way the dialect sends it: one
-// userList frame (nameop) or a header and one entry line per member
-// (who-rename), which only a sync line after it can show to be complete.
+// userList frame (nameop), a header and one entry line per member
+// (who-rename), or entry lines alone; only a sync line after it can show
+// the list to be complete.
 import type { TestClient } from '../../src/runner/client.js';
 import type { CaseContext } from '../../src/runner/context.js';
 import type { Who } from '../../src/profile/types.js';
@@ -15,11 +16,13 @@ export async function memberList(ctx: CaseContext, asker: TestClient): Promise<W
     const event = since().find((r) => r.event?.type === 'userList')!.event;
     return event?.type === 'userList' ? event.items.map((name) => ({ name })) : undefined;
   }
-  const header = await ctx.waitUntil(() => since().some((r) => r.event?.type === 'whoHeader'));
+  // Without a header, the list is the run of entry lines answering the command (never empty: the asker is a member).
+  const opener = ctx.dialect.hasNotice('whoHeader') ? 'whoHeader' : 'whoEntry';
+  const header = await ctx.waitUntil(() => since().some((r) => r.event?.type === opener));
   if (!header) return undefined;
   await ctx.sync([asker]);
   const lines = since();
-  const from = lines.findIndex((r) => r.event?.type === 'whoHeader');
+  const from = opener === 'whoHeader' ? lines.findIndex((r) => r.event?.type === 'whoHeader') : -1;
   const to = lines.findIndex((r, i) => i > from && r.event?.type === 'chat' && ctx.isSyncText(r.event.text));
   return lines
     .slice(from + 1, to < 0 ? undefined : to)

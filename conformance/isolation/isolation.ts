@@ -76,9 +76,10 @@ export const slowReader = defineCase({
     const slow = await ctx.join('slow');
     slow.pause();
     // Far more than the kernel's socket buffers can hold for the slow member (a few MB on loopback).
-    const size = 8 * 1024;
+    // Lines of 8 KiB, or shorter where the profile's maximum is lower (a server rightly drops a longer line's sender).
+    const size = Math.min(8 * 1024, ctx.profile.maxLineBytes - 128);
     const volume = (ctx.settings.quick ? 12 : 24) * 1024 * 1024;
-    const loaded = await flow(ctx, a, b, volume / size, size, 64);
+    const loaded = await flow(ctx, a, b, Math.min(Math.ceil(volume / size), 40_000), size, 64);
     const p = (xs: number[], q: number): number => percentile(xs, q);
     const bound = Math.max(250 * ctx.settings.multiplier, 5 * p(baseline.latencies, 0.99));
     const figures = `p50 ${p(loaded.latencies, 0.5).toFixed(1)} ms, p99 ${p(loaded.latencies, 0.99).toFixed(1)} ms with the slow reader; p50 ${p(baseline.latencies, 0.5).toFixed(1)} ms, p99 ${p(baseline.latencies, 0.99).toFixed(1)} ms without`;
@@ -92,7 +93,7 @@ export const slowReader = defineCase({
     // A flow that stalled has already waited a full wait without progress: the missing lines are the
     // evidence, and a sync line could not pass the stall either, so do not wait for them again.
     const check = loaded.stalled ? { timeoutMs: ctx.wait(0.25), sync: false } : { timeoutMs: ctx.wait(2) };
-    await expectDelivery(ctx, loaded.sent.map((l) => ({ ...l, to: [a, b] })), [a, b], { missing: 'ISOLATION-2', duplicate: 'ISOLATION-2', altered: 'ISOLATION-2', order: 'ORDER-1' }, check);
+    await expectDelivery(ctx, loaded.sent.map((l) => ({ ...l, to: ctx.profile.echo ? [a, b] : [b] })), [a, b], { missing: 'ISOLATION-2', duplicate: 'ISOLATION-2', altered: 'ISOLATION-2', order: 'ORDER-1' }, check);
     // Was the slow member evicted? Read what it was sent until the server's close or the end of its lines.
     slow.resume();
     const last = loaded.sent.at(-1)?.text;

@@ -7,7 +7,7 @@ import type { CaseContext } from '../../src/runner/context.js';
 export const joinNotices = defineCase({
   id: 'join/notices',
   title: 'A joiner is announced once to every other member, and to itself only where the profile says',
-  requirements: ['JOIN-1', 'JOIN-2', 'JOIN-3', 'IDENT-4'],
+  requirements: ['JOIN-1', 'JOIN-2', 'JOIN-3', 'JOIN-4', 'IDENT-4'],
   needs: ['notice:join'],
   async run(ctx) {
     const a = await ctx.join('a');
@@ -41,6 +41,14 @@ export const welcome = defineCase({
     const a = await ctx.join('a');
     const b = await ctx.join('b');
     await ctx.sync();
+    if (!/\{(addr|name)\}/.test(ctx.profile.notices.welcome ?? '')) {
+      // A fixed greeting names no one: each member must hold exactly one, its own.
+      for (const receiver of [a, b]) {
+        const n = receiver.events.filter((e) => e.type === 'welcome').length;
+        if (n !== 1) ctx.violate('JOIN-3', `${receiver.label} received ${n} welcome notice(s)`, { expected: '1', actual: `${n}` });
+      }
+      return;
+    }
     for (const receiver of [a, b]) {
       for (const subject of [a, b]) {
         const n = ctx.eventsAbout(receiver, 'welcome', subject);

@@ -17,11 +17,13 @@ async function stillServing(ctx: CaseContext, a: TestClient, b: TestClient, requ
   if (!probe.ok) ctx.fail(requirement, `the server stopped serving after ${what}`, { expected: 'two new members can exchange a line', actual: probe.why });
 }
 
-/** Two members (a, b) and a hostile peer: a member where the dialect needs one to be heard (nameop login), else just connected. */
+/** Two members (a, b) and a hostile peer: a member where the dialect needs one to be heard (login, prompt, naming rename), else just connected. */
 async function roomWithHostilePeer(ctx: CaseContext): Promise<{ a: TestClient; b: TestClient; hostile: TestClient }> {
   const a = await ctx.join('a');
   const b = await ctx.join('b');
-  const hostile = ctx.profile.joinOn === 'login' ? await ctx.join('hostile') : await ctx.connect('hostile');
+  // A connection that must still log in, answer the prompt or name itself would spend its first line on that.
+  const mustJoin = ctx.profile.joinOn !== 'connect' || ctx.profile.identity === 'name';
+  const hostile = mustJoin ? await ctx.join('hostile') : await ctx.connect('hostile');
   return { a, b, hostile };
 }
 
@@ -176,7 +178,8 @@ export const malformedNameopErrors = defineCase({
     await ctx.sync([a, b, hostile]);
     const got = hostile.events.filter((e) => e.type === 'error').slice(errorsBefore);
     const codes = got.map((e) => (e.type === 'error' ? e.code : 0));
-    if (got.length !== frames.length || codes.some((c) => c !== 400)) {
+    // An error template without {code} reads no code: only the count is checked then.
+    if (got.length !== frames.length || codes.some((c) => c !== undefined && c !== 400)) {
       ctx.violate('ROBUST-7', `${frames.length} malformed frames got ${got.length} error(s)`, { expected: `${frames.length} × *|0|400|...`, actual: codes.length ? codes.join(', ') : 'none' });
     }
     for (const m of [a, b]) {

@@ -10,6 +10,9 @@ import { now, Signal } from './clock.js';
 import { CaseStop, ViolationStop, violation, type Violation } from './verdict.js';
 import { makeRng, type Rng } from './rng.js';
 import { clipEvent, clipText } from '../evidence/clip.js';
+import { admit, joinMember, recentLines, type JoinOptions } from './membership.js';
+import { generateName, type NameField } from './names.js';
+import { ProfileError } from '../profile/types.js';
 
 /** A transcript entry whose line, text and event fields are cut to the stored-line limit. */
 function clipEntry(entry: TranscriptEntry): TranscriptEntry {
@@ -110,10 +113,18 @@ export class CaseContext implements Recorder {
     return `${this.settings.prefix}.${this.counter}${payload ? ' ' + payload : ''}`;
   }
 
-  /** A name unique to this run (nameop login, who-rename rename). */
-  name(label: string): string {
+  /** A name unique to this run (login, prompt answer, rename, group) that the profile's pattern for it accepts. */
+  name(label: string, field: NameField = 'name'): string {
     this.counter += 1;
-    return `${this.settings.prefix}${label}${this.counter}`;
+    const taken = new Set(this.clients.flatMap((c) => (c.name !== undefined ? [c.name] : [])));
+    const name = generateName(this.dialect, field, this.settings.prefix, label, this.counter, this.rng, taken);
+    if (name === undefined) throw new ProfileError(`cannot generate a ${field} that patterns.${field} /${this.dialect.patterns[field].source}/ accepts`, `patterns.${field}`);
+    return name;
+  }
+
+  /** A sync line's text: checks ignore it (isSyncText). */
+  syncText(kind: string): string {
+    return `${this.settings.prefix}~${kind}${++this.counter}`;
   }
 
   isSyncText(text: string): boolean {
@@ -161,40 +172,12 @@ export class CaseContext implements Recorder {
   }
 
   /**
-   * Connects and makes the client a member the kit can count on: logs in
-   * (nameop), waits for its welcome and for every present member's join
-   * notice, then syncs so the server has surely added it to the room.
+   * Connects and makes the client a member the kit can count on, as the
+   * profile says (src/runner/membership.ts): prompt, login or rename, its
+   * welcome and own join notice, every present member's join notice, a barrier.
    */
-  async join(label: string, options: { name?: string } = {}): Promise<TestClient> {
-    const client = await this.connect(label);
-    const d = this.dialect;
-    if (this.profile.joinOn === 'login') {
-      client.name = options.name ?? this.name(label);
-      await client.command({ type: 'login', name: client.name });
-      const ok = await this.waitUntil(() => client.events.some((e) => e.type === 'join' && this.isAbout(e.who, client)));
-      if (!ok) this.fail('JOIN-2', `login of ${client.name} was not acknowledged with its own join notice`, lastLines(client));
-    } else if (this.profile.identity === 'addr' && d.hasNotice('welcome')) {
-      client.name = client.addr;
-    } else {
-      client.name = client.addr;
-    }
-    if (d.hasNotice('welcome')) {
-      const ok = await this.waitUntil(() => client.events.some((e) => e.type === 'welcome'));
-      if (!ok) this.fail('JOIN-3', `${label} (${client.addr}) received no welcome notice`, lastLines(client));
-    }
-    if (d.hasNotice('join')) {
-      const others = this.present.filter((m) => !m.isClosed);
-      const ok = await this.waitUntil(() => others.every((m) => m.events.some((e) => e.type === 'join' && this.isAbout(e.who, client))));
-      if (!ok) {
-        const missing = others.filter((m) => !m.events.some((e) => e.type === 'join' && this.isAbout(e.who, client)));
-        this.fail('JOIN-1', `${missing.map((m) => m.label).join(', ')} received no join notice for ${label}`, {
-          expected: this.dialect.render({ type: 'join', who: this.whoOf(client) }),
-          actual: missing.map((m) => `${m.label}: ${recentLines(m)}`).join('; '),
-        });
-      }
-    }
-    this.present.push(client);
-    await this.syncMembership(client);
+  async join(label: string, options: JoinOptions = {}): Promise<TestClient> {
+    const client = await joinMember(this, label, options);
     this.startKeepalive();
     return client;
   }
@@ -204,7 +187,7 @@ export class CaseContext implements Recorder {
    * subjects says a sync line now and then, so that a long case (a flood, a
    * churn) is not cut short by members timing out while they only listen.
    */
-  private startKeepalive(): void {
+  startKeepalive(): void {
     const idle = this.settings.idleTimeoutMs;
     if (idle === null || this.keepalive) return;
     this.keepalive = setInterval(() => {
@@ -268,25 +251,9 @@ export class CaseContext implements Recorder {
     const speaker = live[0]!;
     const receivers = this.profile.echo ? live : live.filter((m) => m !== speaker);
     if (receivers.length === 0) return true;
-    const text = `${this.settings.prefix}~sync${++this.counter}`;
+    const text = this.syncText('sync');
     await this.say(speaker, text);
     return this.waitUntil(() => receivers.every((m) => m.isClosed || this.hasChat(m, speaker, text)));
-  }
-
-  private async syncMembership(client: TestClient): Promise<void> {
-    const others = this.present.filter((m) => m !== client && !m.isClosed);
-    if (!this.profile.echo && others.length === 0) return;
-    const speaker = this.profile.echo ? client : others[0]!;
-    const text = `${this.settings.prefix}~join${++this.counter}`;
-    await this.say(speaker, text);
-    const ok = await this.waitUntil(() => client.isClosed || this.hasChat(client, speaker, text));
-    if (!ok) {
-      const req = speaker === client ? 'CHAT-2' : 'CHAT-1';
-      this.fail(req, `new member ${client.label} did not receive a chat line sent after it joined`, {
-        expected: this.dialect.render({ type: 'chat', who: this.whoOf(speaker), text }),
-        actual: recentLines(client),
-      });
-    }
   }
 
   /** Liveness probe: two fresh members exchange one line, exactly once. */
@@ -302,24 +269,16 @@ export class CaseContext implements Recorder {
     }
     // Not join(): that would judge JOIN-*; the probe only needs one delivery.
     try {
-      const members = [a, b];
-      if (this.profile.joinOn === 'login') {
-        for (const m of members) {
-          m.name = this.name(m.label);
-          await m.command({ type: 'login', name: m.name });
-        }
-        const ok = await this.waitUntil(() => members.every((m) => m.events.some((e) => e.type === 'join' && e.who.name === m.name)));
-        if (!ok) return { ok: false, why: 'login was not acknowledged' };
-      } else {
-        a.name = a.addr;
-        b.name = b.addr;
+      for (const m of [a, b]) {
+        const admitted = await admit(this, m);
+        if (!admitted.ok) return { ok: false, why: `${admitted.message} (${admitted.step})` };
       }
-      // b must be in the room before a speaks: wait for b's own echo, or (no echo) retry a's line.
-      if (this.profile.echo && this.profile.joinOn === 'connect') {
-        const hello = this.text('probe-b');
-        await b.command({ type: 'say', text: hello, name: b.name, addr: b.addr });
-        await this.waitUntil(() => b!.isClosed || b!.received.some((r) => r.event?.type === 'chat' && r.event.text === hello));
-      }
+      // b must be in the room before a speaks: b's own echo shows it; without echo, a hearing b's line does
+      // (b's line follows its login on its own connection), which shows a is in the room too.
+      const hello = this.text('probe-b');
+      await b.command({ type: 'say', text: hello, name: b.name, addr: b.addr });
+      const heard = this.profile.echo ? b : a;
+      await this.waitUntil(() => a!.isClosed || b!.isClosed || heard.received.some((r) => r.event?.type === 'chat' && r.event.text === hello));
       for (let attempt = 0; attempt < 3; attempt += 1) {
         const text = this.text('probe');
         await a.command({ type: 'say', text, name: a.name, addr: a.addr });
@@ -373,18 +332,6 @@ export class CaseContext implements Recorder {
   eventsAbout(receiver: TestClient, type: ServerEvent['type'], subject: TestClient): number {
     return receiver.events.filter((e) => e.type === type && 'who' in e && this.isAbout(e.who, subject)).length;
   }
-}
-
-function recentLines(client: TestClient, n = 4): string {
-  const lines = client.received.slice(-n).map((r) => JSON.stringify(r.line));
-  return lines.length ? lines.join(', ') : '(nothing)';
-}
-
-function lastLines(client: TestClient): { actual: string } {
-  // Lines none of whose notices the profile knows: most likely the wrong --profile for this server.
-  const unknown = client.received.length > 0 && client.received.every((r) => r.event === undefined);
-  const hint = unknown ? ' (no line matched a notice of this profile: is --profile right for this server?)' : '';
-  return { actual: recentLines(client) + (client.isClosed ? ' then the connection was closed' : '') + hint };
 }
 
 export { recentLines };

@@ -48,6 +48,7 @@ export const requirements: readonly Requirement[] = [
   r('JOIN-1', 'MUST', 'When a member joins, every other member present MUST receive exactly one join notice for it.'),
   r('JOIN-2', 'MUST', "The joiner MUST receive its own join notice exactly once where the profile says so (selfJoin), and never otherwise."),
   r('JOIN-3', 'MUST', 'Where the profile defines a welcome notice, the joiner MUST receive it exactly once, and other members MUST NOT receive it.'),
+  r('JOIN-4', 'MUST', "A connection MUST become a member the way the profile's joinOn says, and the server MUST tell it the name it is known by where the profile's identity is assigned."),
 
   // Chat delivery
   r('CHAT-1', 'MUST', 'Each chat line MUST be delivered exactly once to each other member present when it was sent.'),
@@ -93,7 +94,7 @@ export const requirements: readonly Requirement[] = [
 
   // Commands
   r('CMD-1', 'MUST', 'The member list (who, list users) MUST name exactly the current members, each once, and go to the requester only.'),
-  r('CMD-2', 'MUST', 'rename MUST be acknowledged to the requester only, and later notices MUST carry the new name.'),
+  r('CMD-2', 'MUST', "rename MUST be acknowledged to the requester only (to every member, once each, where the profile's renameAudience is room, with the old name where the notice carries it), and later notices MUST carry the new name."),
   r('CMD-3', 'MUST', 'A private message MUST reach its target exactly once and no other member.'),
   r('CMD-4', 'MUST', 'A group message MUST reach each member of the group exactly once and no one outside it.'),
   r('CMD-5', 'MUST', 'Joining a group that does not exist MUST create it, and the group list MUST then include it.'),

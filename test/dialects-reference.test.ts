@@ -1,0 +1,223 @@
+// Issue 8 §1 end to end: for each profile feature real servers need, the
+// reference server speaks it (served on 127.0.0.1:0) and a full quick run of
+// the kit against it has no fail and no error (waits x3: timing is not what
+// these runs are about, and CI machines are loaded); a kit whose profile describes
+// another prompt fails clearly; server lines ending in CR LF and a prompt
+// left without LF are read as the lines they are.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Socket } from 'node:net';
+import { runConformance, startServer } from '../src/index.js';
+import { compileProfile, parseProfile, type Profile, type ProfileInput } from '../src/profile/index.js';
+import { TestClient, type Recorder, type TranscriptEntry } from '../src/runner/client.js';
+import { now, Signal } from '../src/runner/clock.js';
+
+const features: Record<string, ProfileInput> = {
+  // Server-assigned guest names, a banner of two lines, an ignored "> " line, /nick announced to the room with the old name, a list without header.
+  'guest-nick': {
+    name: 'guest-nick',
+    framing: 'line',
+    defaultPort: 7000,
+    identity: 'assigned',
+    joinOn: 'connect',
+    echo: true,
+    selfJoin: false,
+    renameAudience: 'room',
+    banner: ['*** Welcome to GuestChat v1.0', '*** Type /nick NAME to pick a name {*}'],
+    ignore: ['> '],
+    patterns: { name: '[A-Za-z0-9_]{1,32}' },
+    notices: {
+      welcome: 'Welcome, {name}!',
+      join: '* {name} has joined',
+      leave: '* {name} has left',
+      chat: '<{name}> {text}',
+      renamed: '* {oldName} is now known as {name}',
+      whoEntry: ' - {name}',
+    },
+    commands: { say: '{text}', rename: '/nick {name}', who: '/who', quit: '/quit' },
+  },
+  // A name prompt without LF, a welcome, no echo, no self-join, client lines ending in CR LF.
+  'prompt-crlf': {
+    name: 'prompt-crlf',
+    framing: 'line',
+    defaultPort: 7001,
+    identity: 'name',
+    joinOn: 'prompt',
+    echo: false,
+    selfJoin: false,
+    clientLineEnding: 'crlf',
+    patterns: { name: '[a-z][a-z0-9]{0,15}' },
+    notices: {
+      prompt: 'Enter your name: ',
+      welcome: 'Hello {name}, welcome to the room.',
+      join: '{name} joined',
+      leave: '{name} left',
+      chat: '{name}: {text}',
+    },
+    commands: { say: '{text}' },
+  },
+  // A login dialect without self-join and without welcome: the barrier is the only sign of membership.
+  'login-no-selfjoin': {
+    name: 'login-no-selfjoin',
+    framing: 'line',
+    defaultPort: 7002,
+    identity: 'name',
+    joinOn: 'login',
+    echo: false,
+    selfJoin: false,
+    notices: { join: '+ {name}', leave: '- {name}', chat: '[{name}] {text}' },
+    commands: { login: 'LOGIN {name}', say: '{text}', quit: 'QUIT' },
+  },
+  // Assigned names learned from the joiner's own join notice; typing indicators ignored by pattern; a fixed welcome.
+  'assigned-selfjoin': {
+    name: 'assigned-selfjoin',
+    framing: 'line',
+    defaultPort: 7003,
+    identity: 'assigned',
+    joinOn: 'connect',
+    echo: true,
+    selfJoin: true,
+    ignore: ['[typing] nobody'],
+    ignorePatterns: ['\\[typing\\] [a-z]+ is typing'],
+    notices: { welcome: 'Welcome!', join: '*** {name} joined', leave: '*** {name} left', chat: '{name} says: {text}' },
+    commands: { say: '{text}' },
+  },
+  // A chosen name set with a rename command right after connecting; rename acknowledged to the requester; 1 KiB lines.
+  'nick-on-connect': {
+    name: 'nick-on-connect',
+    framing: 'line',
+    defaultPort: 7004,
+    identity: 'name',
+    joinOn: 'connect',
+    echo: true,
+    selfJoin: true,
+    maxLineBytes: 1024,
+    patterns: { name: '[a-z][a-z0-9]{2,11}' },
+    notices: { join: '{name} is here', leave: '{name} is gone', chat: '{name}> {text}', renamed: 'you are now {name}', whoHeader: 'members:', whoEntry: '  {name}' },
+    commands: { say: '{text}', rename: 'NICK {name}', who: 'WHO' },
+  },
+};
+
+describe('the kit against the reference server speaking each new feature', () => {
+  for (const [name, input] of Object.entries(features)) {
+    test(`${name}: a quick run has no fail and no error`, { timeout: 120_000 }, async () => {
+      const profile = parseProfile(input, `${name} (test)`);
+      const server = await startServer({ profile, port: 0, host: '127.0.0.1' });
+      try {
+        const report = await runConformance({ target: { host: '127.0.0.1', port: server.address.port }, profile, quick: true, seed: 8, timeoutMultiplier: 3 });
+        const bad = report.cases.filter((c) => c.verdict === 'fail' || c.verdict === 'error' || c.verdict === 'inconclusive');
+        const clip = (s: string): string => (s.length > 400 ? `${s.slice(0, 400)}…` : s);
+        assert.deepEqual(bad.map((c) => clip(`${c.id}: ${c.verdict}: ${c.message ?? ''} ${JSON.stringify(c.violations ?? [])}`)), []);
+        assert.ok(report.summary.pass >= 15, `${name}: only ${report.summary.pass} cases passed`);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
+
+test('a kit whose profile describes another prompt fails JOIN-4 with the prompt it expected', { timeout: 60_000 }, async () => {
+  const served = parseProfile(features['prompt-crlf']!);
+  const server = await startServer({ profile: served, port: 0, host: '127.0.0.1' });
+  try {
+    const wrong = parseProfile({ ...features['prompt-crlf']!, notices: { ...features['prompt-crlf']!.notices, prompt: 'Name? ' } });
+    const report = await runConformance({ target: { host: '127.0.0.1', port: server.address.port }, profile: wrong, quick: true, seed: 8, only: ['join/*', 'chat/*'] });
+    const failed = report.cases.filter((c) => c.verdict === 'fail');
+    assert.ok(failed.length > 0, 'the run fails');
+    const v = failed[0]!.violations?.[0];
+    assert.equal(v?.requirement, 'JOIN-4');
+    assert.match(v?.message ?? '', /was not asked for its name/);
+    assert.equal(v?.expected, '"Name? "');
+    assert.match(v?.actual ?? '', /Enter your name: /, 'the actual shows what the server sent');
+  } finally {
+    await server.close();
+  }
+});
+
+describe('server lines as the kit reads them', () => {
+  class Log implements Recorder {
+    readonly epoch = now();
+    readonly signal = new Signal();
+    readonly entries: TranscriptEntry[] = [];
+    record(entry: TranscriptEntry): void {
+      if (this.entries.length < 1000) this.entries.push(entry);
+    }
+  }
+
+  /** A one-shot server: writes `greeting`, then `reply` after the client's first line. */
+  async function withServer(greeting: string, reply: string, body: (port: number) => Promise<void>): Promise<void> {
+    const sockets = new Set<Socket>();
+    const server = createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.write(greeting);
+      s.once('data', () => s.write(reply));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      await body((server.address() as { port: number }).port);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  const profile: Profile = parseProfile({
+    name: 'crlf',
+    framing: 'line',
+    defaultPort: 7005,
+    identity: 'name',
+    joinOn: 'prompt',
+    echo: true,
+    selfJoin: false,
+    banner: ['Server v2'],
+    notices: { prompt: "What's your name?", welcome: 'Hi {name}', chat: '{name}: {text}' },
+    commands: { say: '{text}' },
+  });
+  const dialect = compileProfile(profile);
+
+  test('one CR before LF is stripped: CR LF lines match their templates, and the CR is noted', async () => {
+    await withServer("Server v2\r\nWhat's your name?\r\n", 'Hi bob\r\nbob: a\rb\r\n', async (port) => {
+      const log = new Log();
+      const c = await TestClient.connect('c', { host: '127.0.0.1', port }, dialect, log, { timeoutMs: 2000 });
+      try {
+        assert.ok(await log.signal.waitUntil(() => c.received.length >= 2, 2000));
+        await c.sendLine('bob');
+        assert.ok(await log.signal.waitUntil(() => c.received.length >= 4, 2000));
+        assert.deepEqual(
+          c.received.map((r) => [r.line, r.event?.type, r.note, r.cr]),
+          [
+            ['Server v2', undefined, 'banner', true],
+            ["What's your name?", 'prompt', undefined, true],
+            ['Hi bob', 'welcome', undefined, true],
+            ['bob: a\rb', 'chat', undefined, true],
+          ],
+        );
+        assert.equal(c.received.filter((r) => TestClient.unrecognised(r)).length, 0);
+      } finally {
+        c.destroy();
+      }
+    });
+  });
+
+  test('a prompt left without LF is taken whole, so the next line is not glued to it', async () => {
+    await withServer("What's your name?", 'Hi bob\n', async (port) => {
+      const log = new Log();
+      const c = await TestClient.connect('c', { host: '127.0.0.1', port }, dialect, log, { timeoutMs: 2000 });
+      try {
+        assert.ok(await log.signal.waitUntil(() => c.events.some((e) => e.type === 'prompt'), 2000), 'the partial prompt is recognised');
+        await c.sendLine('bob');
+        assert.ok(await log.signal.waitUntil(() => c.received.length >= 2, 2000));
+        assert.deepEqual(
+          c.received.map((r) => [r.line, r.event?.type, r.note]),
+          [
+            ["What's your name?", 'prompt', 'partial-prompt'],
+            ['Hi bob', 'welcome', undefined],
+          ],
+        );
+      } finally {
+        c.destroy();
+      }
+    });
+  });
+});
