@@ -116,19 +116,24 @@ describe('the kit against the reference server speaking each new feature', () =>
   }
 });
 
-test('a kit whose profile describes another prompt fails JOIN-4 with the prompt it expected', { timeout: 60_000 }, async () => {
+test('a kit whose profile describes another prompt is stopped by the preflight, and each join fails JOIN-4 without it', { timeout: 60_000 }, async () => {
   const served = parseProfile(features['prompt-crlf']!);
   const server = await startServer({ profile: served, port: 0, host: '127.0.0.1' });
   try {
     const wrong = parseProfile({ ...features['prompt-crlf']!, notices: { ...features['prompt-crlf']!.notices, prompt: 'Name? ' } });
-    const report = await runConformance({ target: { host: '127.0.0.1', port: server.address.port }, profile: wrong, quick: true, seed: 8, only: ['join/*', 'chat/*'] });
+    const target = { host: '127.0.0.1', port: server.address.port };
+    const stopped = await runConformance({ target, profile: wrong, quick: true, seed: 8 });
+    assert.equal(stopped.preflight?.kind, 'profile');
+    assert.match(stopped.preflight?.summary ?? '', /Enter your name: .*Name\? /);
+
+    const report = await runConformance({ target, profile: wrong, quick: true, seed: 8, only: ['join/*', 'chat/*'], preflight: false });
     const failed = report.cases.filter((c) => c.verdict === 'fail');
     assert.ok(failed.length > 0, 'the run fails');
     const v = failed[0]!.violations?.[0];
     assert.equal(v?.requirement, 'JOIN-4');
     assert.match(v?.message ?? '', /was not asked for its name/);
     assert.equal(v?.expected, '"Name? "');
-    assert.match(v?.actual ?? '', /Enter your name: /, 'the actual shows what the server sent');
+    assert.match(v?.actual ?? '', /17 byte\(s\) without LF: "Enter your name: "/, 'the actual shows what the server left waiting');
   } finally {
     await server.close();
   }
