@@ -24,7 +24,7 @@ export const splitWrites = defineCase({
     // Another member's whole line between the two halves of a's line: a server
     // that relays chunks as they come (seed 000) interleaves them inside a line.
     const text = ctx.text(`split around another line ${'y'.repeat(ctx.rng.int(5, 40))}`);
-    const bytes = Buffer.from(ctx.sayLine(a, text) + '\n', 'utf8');
+    const bytes = Buffer.from(ctx.sayLine(a, text) + ctx.dialect.lineEnding, 'utf8');
     const cut = ctx.rng.int(1, bytes.length - 2);
     ctx.noteSaid(a, text);
     ctx.silent.add(a); // no keepalive of a's may land between its halves
@@ -63,7 +63,7 @@ export const crlf = defineCase({
     const b = await ctx.join('b');
     const plain = ctx.text('lf');
     const text = ctx.text('crlf');
-    await a.sendLine(ctx.sayLine(a, plain), { eol: '\n' });
+    await a.sendLine(ctx.sayLine(a, plain)); // LF, or CR LF where the profile's server needs it
     await a.sendLine(ctx.sayLine(a, text), { eol: '\r\n' });
     await expectDelivery(ctx, [{ from: a, text: plain }, { from: a, text }], [a, b], framingRules('FRAME-4'));
     // The kit strips one CR before LF on every server line; a server that kept the client's CR in the

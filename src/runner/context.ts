@@ -227,7 +227,7 @@ export class CaseContext implements Recorder {
   /** Says several lines in a single write: the server sees them all in one segment. */
   sayInOneWrite(client: TestClient, texts: readonly string[], shown: string): Promise<void> {
     for (const text of texts) this.noteSaid(client, text);
-    return client.sendBytes(Buffer.from(texts.map((t) => this.sayLine(client, t) + '\n').join(''), 'utf8'), undefined, 0, shown);
+    return client.sendBytes(Buffer.from(texts.map((t) => this.sayLine(client, t) + this.dialect.lineEnding).join(''), 'utf8'), undefined, 0, shown);
   }
 
   sayCommand(client: TestClient, text: string): ClientCommand {
