@@ -129,8 +129,9 @@ test('a kit whose profile describes another prompt is stopped by the preflight, 
     const report = await runConformance({ target, profile: wrong, quick: true, seed: 8, only: ['join/*', 'chat/*'], preflight: false });
     const failed = report.cases.filter((c) => c.verdict === 'fail');
     assert.ok(failed.length > 0, 'the run fails');
-    const v = failed[0]!.violations?.[0];
-    assert.equal(v?.requirement, 'JOIN-4');
+    // (The dead-room probe after the case cannot join either and may add its own finding: JOIN-4 is the case's.)
+    const v = failed[0]!.violations?.find((x) => x.requirement === 'JOIN-4');
+    assert.ok(v, JSON.stringify(failed[0]!.violations));
     assert.match(v?.message ?? '', /was not asked for its name/);
     assert.equal(v?.expected, '"Name? "');
     assert.match(v?.actual ?? '', /17 byte\(s\) without LF: "Enter your name: "/, 'the actual shows what the server left waiting');
