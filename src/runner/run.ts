@@ -12,6 +12,7 @@ import type { ConformanceCase, Feature } from './case.js';
 import type { Target } from './client.js';
 import { aborted, deadline, now } from './clock.js';
 import { clipText, STORED_VALUE_MAX } from '../evidence/clip.js';
+import { TranscriptBudget } from '../evidence/budget.js';
 import { CaseContext, TargetUnreachable, type RunSettings } from './context.js';
 import { CaseStop, ViolationStop, caseLevel, verdictOf, VERDICTS, type CaseResult, type Verdict } from './verdict.js';
 import { accepts, pidProbe, ServerStartError, Supervisor, type SuperviseOptions } from '../supervise/index.js';
@@ -233,6 +234,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
         }
       }
       const breaker = new SetupBreaker();
+      const budget = new TranscriptBudget();
       let targetDown: string | undefined;
       for (const [index, c] of cases.entries()) {
         if (preflight) break;
@@ -280,6 +282,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
             }
           }
         }
+        result = budget.charge(result);
         results.push(result);
         options.onCaseEnd?.(result, index, cases.length);
         if (stopped === 'interrupted') break;
