@@ -4,18 +4,38 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadProfile, parseProfile } from '../src/profile/index.js';
 import {
+  DEFAULT_EVICT_AFTER_MS,
+  DEFAULT_JOIN_TIMEOUT_MS,
+  DEFAULT_LINE_TIMEOUT_MS,
   DEFAULT_MAX_CLIENTS,
+  DEFAULT_MAX_CLIENTS_PER_ADDRESS,
+  DEFAULT_OUTBOUND_BUDGET_BYTES,
   DEFAULT_QUEUE_BYTES,
   ServerOptionError,
   startServer,
 } from '../src/reference-server/index.js';
 
-test('defaults: maxLineBytes and idle timeout from the profile, 10000 clients, 1 MiB queues', async (t) => {
+test('defaults: maxLineBytes and idle timeout from the profile, 10000 clients (1000 an address), 1 MiB queues, 256 MiB in all', async (t) => {
   const server = await startServer({ profile: 'who-rename' });
   t.after(() => server.close());
-  assert.deepEqual(server.limits, { maxLineBytes: 65536, maxClients: DEFAULT_MAX_CLIENTS, queueBytes: DEFAULT_QUEUE_BYTES, idleTimeoutMs: 60000 });
+  assert.deepEqual(server.limits, {
+    maxLineBytes: 65536,
+    maxClients: DEFAULT_MAX_CLIENTS,
+    queueBytes: DEFAULT_QUEUE_BYTES,
+    evictAfterMs: DEFAULT_EVICT_AFTER_MS,
+    outboundBudgetBytes: DEFAULT_OUTBOUND_BUDGET_BYTES,
+    maxClientsPerAddress: DEFAULT_MAX_CLIENTS_PER_ADDRESS,
+    joinTimeoutMs: DEFAULT_JOIN_TIMEOUT_MS,
+    lineTimeoutMs: DEFAULT_LINE_TIMEOUT_MS,
+    idleTimeoutMs: 60000,
+  });
   assert.equal(DEFAULT_MAX_CLIENTS, 10_000);
+  assert.equal(DEFAULT_MAX_CLIENTS_PER_ADDRESS, 1_000);
   assert.equal(DEFAULT_QUEUE_BYTES, 1024 * 1024);
+  assert.equal(DEFAULT_EVICT_AFTER_MS, 2_000);
+  assert.equal(DEFAULT_OUTBOUND_BUDGET_BYTES, 256 * 1024 * 1024);
+  assert.equal(DEFAULT_JOIN_TIMEOUT_MS, 30_000);
+  assert.equal(DEFAULT_LINE_TIMEOUT_MS, 30_000);
   assert.equal(server.address.host, '127.0.0.1');
   assert.equal(server.url, `127.0.0.1:${server.address.port}`);
   assert.deepEqual(
@@ -35,6 +55,11 @@ for (const [what, options] of [
   ['maxClients 1.5', { maxClients: 1.5 }],
   ['queueBytes too small for one line', { queueBytes: 1000 }],
   ['idleTimeoutMs -1', { idleTimeoutMs: -1 }],
+  ['evictAfterMs 0', { evictAfterMs: 0 }],
+  ['outboundBudgetBytes below queueBytes', { outboundBudgetBytes: 1024 * 1024 - 1 }],
+  ['maxClientsPerAddress 0', { maxClientsPerAddress: 0 }],
+  ['joinTimeoutMs 0 (null turns it off)', { joinTimeoutMs: 0 }],
+  ['lineTimeoutMs NaN', { lineTimeoutMs: NaN }],
 ] as const) {
   test(`rejected: ${what}`, async () => {
     await assert.rejects(startServer({ profile: 'gopl-en', ...options }), ServerOptionError);

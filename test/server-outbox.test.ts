@@ -1,29 +1,49 @@
-// The outbound queue: one write per client per event-loop turn, and an
-// overflow (counting the socket's own buffer too) reported exactly once.
+// The outbound queue and the eviction policy: one write per client per turn,
+// an early write when a turn queues a lot, at most one write in the socket,
+// and eviction only for a queue over its limit that has not drained for
+// evictAfterMs of the server's own time, or by the global budget.
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { test } from 'node:test';
-import { FlushScheduler, Outbox } from '../src/reference-server/outbox.js';
+import { OutboundBudget, SWEEP_MS } from '../src/reference-server/eviction.js';
+import { EARLY_WRITE_BYTES, FlushScheduler, Outbox, type OutboxObserver, WRITE_BATCH_BYTES } from '../src/reference-server/outbox.js';
 
+/** A socket whose kernel takes `accept` bytes per write synchronously; the rest waits until the test calls drain(). */
 class FakeSocket {
   writable = true;
   writableLength = 0;
+  accept = Infinity;
   readonly writes: Buffer[] = [];
-  write(data: Buffer): boolean {
+  private callbacks: ((err?: Error | null) => void)[] = [];
+  write(data: Buffer, cb: (err?: Error | null) => void): boolean {
     this.writes.push(data);
+    if (data.length <= this.accept && this.writableLength === 0) {
+      queueMicrotask(() => cb());
+      return true;
+    }
     this.writableLength += data.length;
-    return true;
+    this.callbacks.push(cb);
+    return false;
+  }
+  /** The peer read everything: the pending writes complete. */
+  drain(): void {
+    this.writableLength = 0;
+    const callbacks = this.callbacks;
+    this.callbacks = [];
+    for (const cb of callbacks) cb();
   }
 }
 
+const quiet: OutboxObserver = { queued: () => {}, blocked: () => {}, drained: () => {} };
+const noEviction = (): void => assert.fail('no eviction expected');
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 test('outbox: buffers sent in one turn go out in one write, in order, the same Buffer shared', async () => {
   const scheduler = new FlushScheduler();
   const one = new FakeSocket();
   const two = new FakeSocket();
-  const a = new Outbox(one as unknown as Socket, 1000, scheduler, () => assert.fail('no overflow'));
-  const b = new Outbox(two as unknown as Socket, 1000, scheduler, () => assert.fail('no overflow'));
+  const a = new Outbox(one as unknown as Socket, scheduler, quiet, noEviction);
+  const b = new Outbox(two as unknown as Socket, scheduler, quiet, noEviction);
   const shared = Buffer.from('join\n');
   a.send(shared);
   b.send(shared);
@@ -39,21 +59,135 @@ test('outbox: buffers sent in one turn go out in one write, in order, the same B
   assert.deepEqual(two.writes.map(String), ['join\n', 'next\n']);
 });
 
-test('outbox: the limit counts pending bytes plus the socket buffer; overflow is reported once and drops the queue', async () => {
-  const scheduler = new FlushScheduler();
+test('outbox: a turn that queues a lot writes at once, so a burst reaches the kernel instead of piling up', () => {
   const socket = new FakeSocket();
-  const overflows: number[] = [];
-  const box = new Outbox(socket as unknown as Socket, 100, scheduler, (queued) => overflows.push(queued));
-  assert.equal(box.send(Buffer.alloc(60)), true);
+  const box = new Outbox(socket as unknown as Socket, new FlushScheduler(), quiet, noEviction);
+  const line = Buffer.alloc(1024, 0x61);
+  for (let i = 0; i < (4 * EARLY_WRITE_BYTES) / line.length; i++) box.send(line);
+  assert.equal(socket.writes.length, 4, 'one write per early-write threshold, within the turn');
+  assert.equal(box.queuedBytes, 0, 'the kernel took them all');
+});
+
+test('outbox: one write in the socket at a time; the rest waits here and follows as the peer reads', async () => {
+  const socket = new FakeSocket();
+  socket.accept = 0; // the peer does not read
+  const events: string[] = [];
+  const observer: OutboxObserver = { queued: () => {}, blocked: () => events.push('blocked'), drained: () => events.push('drained') };
+  const box = new Outbox(socket as unknown as Socket, new FlushScheduler(), observer, noEviction);
+  const chunk = Buffer.alloc(EARLY_WRITE_BYTES);
+  for (let i = 0; i < 10; i++) box.send(chunk);
+  assert.equal(socket.writes.length, 1, 'nothing more is handed to a socket that has not finished its write');
+  assert.equal(box.queuedBytes, 10 * EARLY_WRITE_BYTES, 'queued = ours + the socket');
+  assert.deepEqual(events, ['blocked']);
+  socket.drain();
+  assert.deepEqual(events, ['blocked', 'drained', 'blocked']);
+  assert.equal(socket.writes.length, 2);
+  assert.ok(socket.writes[1]!.length <= WRITE_BATCH_BYTES, 'a batch at a time');
+  socket.accept = Infinity;
+  socket.drain();
   await turn();
-  assert.equal(box.queuedBytes, 60, 'the socket still holds what was written');
-  assert.equal(box.send(Buffer.alloc(40)), true, 'exactly at the limit is fine');
-  assert.equal(box.send(Buffer.alloc(1)), false);
-  assert.deepEqual(overflows, [101]);
-  assert.equal(box.send(Buffer.alloc(1)), false, 'an overflowing client gets nothing more');
-  assert.deepEqual(overflows, [101], 'reported once');
-  await turn();
-  assert.equal(socket.writes.length, 1, 'the queue of an overflowing client is not flushed');
-  socket.writableLength = 0;
-  assert.equal(box.send(Buffer.alloc(1)), false, 'even once its socket drains');
+  assert.equal(box.queuedBytes, 0);
+  assert.equal(socket.writes.reduce((n, w) => n + w.length, 0), 10 * EARLY_WRITE_BYTES, 'every byte written once');
+});
+
+test('outbox: flush(all) hands everything to the socket (before FIN), even when blocked', () => {
+  const socket = new FakeSocket();
+  socket.accept = 0;
+  const box = new Outbox(socket as unknown as Socket, new FlushScheduler(), quiet, noEviction);
+  for (let i = 0; i < 10; i++) box.send(Buffer.alloc(EARLY_WRITE_BYTES));
+  box.flush(true);
+  assert.equal(socket.writableLength, 10 * EARLY_WRITE_BYTES);
+});
+
+interface Rig {
+  readonly budget: OutboundBudget;
+  readonly clock: { now: number };
+  readonly evicted: string[];
+  box(name: string, socket: FakeSocket): Outbox;
+}
+
+function rig(limits: { queueBytes: number; evictAfterMs: number; outboundBudgetBytes: number }): Rig {
+  const clock = { now: 0 };
+  const budget = new OutboundBudget(limits, () => clock.now);
+  const scheduler = new FlushScheduler();
+  const evicted: string[] = [];
+  return {
+    budget,
+    clock,
+    evicted,
+    box: (name, socket) => new Outbox(socket as unknown as Socket, scheduler, budget, (reason) => evicted.push(`${name}:${reason}`)),
+  };
+}
+
+/** Moves the fake clock one sweep interval (or `ms`) and sweeps. */
+const sweep = (r: Rig, ms = SWEEP_MS): void => {
+  r.clock.now += ms;
+  r.budget.sweep();
+};
+
+test('eviction: over the limit and not draining for evictAfterMs evicts; a reader over the limit that drains is kept', () => {
+  const r = rig({ queueBytes: 256 * 1024, evictAfterMs: 1000, outboundBudgetBytes: 64 * 1024 * 1024 });
+  try {
+    const stuck = new FakeSocket();
+    stuck.accept = 0;
+    const slow = new FakeSocket();
+    slow.accept = 0;
+    const s = r.box('stuck', stuck);
+    const d = r.box('slow', slow);
+    for (let i = 0; i < 8; i++) s.send(Buffer.alloc(EARLY_WRITE_BYTES));
+    // Far over its limit too, but it drains a batch a sweep: still over the limit at the end.
+    for (let i = 0; i < 48; i++) d.send(Buffer.alloc(EARLY_WRITE_BYTES));
+    for (let i = 0; i < 9; i++) {
+      sweep(r);
+      slow.drain(); // it reads, slowly: one batch per sweep
+    }
+    assert.deepEqual(r.evicted, [], 'not before evictAfterMs');
+    sweep(r);
+    assert.deepEqual(r.evicted, ['stuck:stalled']);
+    assert.equal(s.send(Buffer.from('x')), false, 'an evicted client takes nothing more');
+    assert.ok(d.queuedBytes > 256 * 1024, 'the slow reader is still over its limit, and kept');
+  } finally {
+    r.budget.stop();
+  }
+});
+
+test('eviction: a stall of the whole process (a 1 s gap between sweeps) counts as two sweeps, not a second', () => {
+  const r = rig({ queueBytes: 256 * 1024, evictAfterMs: 500, outboundBudgetBytes: 64 * 1024 * 1024 });
+  try {
+    const socket = new FakeSocket();
+    socket.accept = 0;
+    const box = r.box('reader', socket);
+    for (let i = 0; i < 8; i++) box.send(Buffer.alloc(EARLY_WRITE_BYTES));
+    sweep(r, 1000); // SIGSTOP for a second
+    sweep(r, 1000); // and again
+    assert.equal(box.stalledMs, 4 * SWEEP_MS);
+    assert.deepEqual(r.evicted, []);
+    sweep(r);
+    assert.deepEqual(r.evicted, ['reader:stalled']);
+  } finally {
+    r.budget.stop();
+  }
+});
+
+test('eviction: over the global budget, the largest stalled queues go first; readers that drain stay; the total stays within the budget', () => {
+  const budgetBytes = 2 * 1024 * 1024;
+  const r = rig({ queueBytes: 256 * 1024, evictAfterMs: 60_000, outboundBudgetBytes: budgetBytes });
+  try {
+    const sockets = Array.from({ length: 6 }, () => new FakeSocket());
+    const boxes = sockets.map((s, i) => r.box(`m${i}`, s));
+    for (const s of sockets.slice(0, 4)) s.accept = 0; // m0..m3 never read; m4, m5 read at once
+    const chunk = Buffer.alloc(16 * 1024);
+    // m0 is stuck longer than the others: it should go first.
+    for (let i = 0; i < 10; i++) boxes[0]!.send(chunk);
+    for (let i = 0; i < 6; i++) sweep(r);
+    for (let round = 0; round < 200; round++) for (const box of boxes) box.send(chunk);
+    assert.equal(r.evicted[0], 'm0:budget', 'the stalled one first');
+    assert.ok(r.evicted.every((e) => /^m[0-3]:budget$/.test(e)), `only non-readers: ${r.evicted.join(', ')}`);
+    assert.ok(r.budget.outboundPeakBytes <= budgetBytes + chunk.length, `peak ${r.budget.outboundPeakBytes} within the budget`);
+    assert.ok(r.budget.outboundBytes <= budgetBytes);
+    assert.equal(boxes[4]!.send(chunk), true);
+    assert.equal(boxes[5]!.send(chunk), true);
+  } finally {
+    r.budget.stop();
+  }
 });

@@ -3,7 +3,12 @@
 import { parseArgs } from 'node:util';
 import { builtinProfileNames, loadProfile, ProfileError } from '../profile/index.js';
 import {
+  DEFAULT_EVICT_AFTER_MS,
+  DEFAULT_JOIN_TIMEOUT_MS,
+  DEFAULT_LINE_TIMEOUT_MS,
   DEFAULT_MAX_CLIENTS,
+  DEFAULT_MAX_CLIENTS_PER_ADDRESS,
+  DEFAULT_OUTBOUND_BUDGET_BYTES,
   DEFAULT_QUEUE_BYTES,
   type LogEvent,
   type RunningServer,
@@ -22,7 +27,13 @@ Options:
   --port N                port to listen on, 0 for any free port (default 8000)
   --max-line-bytes N      longest accepted line, LF excluded (default: the profile's, 65536)
   --max-clients N         open connections at most; more are refused (default ${DEFAULT_MAX_CLIENTS})
-  --queue-bytes N         outbound bytes a client may have pending before it is evicted (default ${DEFAULT_QUEUE_BYTES})
+  --max-clients-per-address N
+                          open connections from one IP address at most (default ${DEFAULT_MAX_CLIENTS_PER_ADDRESS})
+  --queue-bytes N         outbound bytes a client may have pending and never be evicted (default ${DEFAULT_QUEUE_BYTES})
+  --evict-after ms        a client over --queue-bytes whose writes the kernel refuses this long is evicted (default ${DEFAULT_EVICT_AFTER_MS})
+  --outbound-budget N     outbound bytes of all clients together; over it the largest non-draining queues are evicted (default ${DEFAULT_OUTBOUND_BUDGET_BYTES})
+  --join-timeout ms       close a connection not joined (logged in, named) this long after connecting, 0 for never (default ${DEFAULT_JOIN_TIMEOUT_MS})
+  --line-timeout ms       close a connection whose line is not ended (LF) this long after it began, 0 for never (default ${DEFAULT_LINE_TIMEOUT_MS})
   --idle-timeout ms       disconnect members silent this long, 0 for never (default: the profile's)
   --log json              print one JSON line per connection event and error
   -h, --help              this help
@@ -79,6 +90,11 @@ export async function serveCommand(argv: string[], io: ServeIo = processIo): Pro
         'max-line-bytes': { type: 'string' },
         'max-clients': { type: 'string' },
         'queue-bytes': { type: 'string' },
+        'max-clients-per-address': { type: 'string' },
+        'evict-after': { type: 'string' },
+        'outbound-budget': { type: 'string' },
+        'join-timeout': { type: 'string' },
+        'line-timeout': { type: 'string' },
         'idle-timeout': { type: 'string' },
         log: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -92,6 +108,9 @@ export async function serveCommand(argv: string[], io: ServeIo = processIo): Pro
     if (values.log !== undefined && values.log !== 'json') throw new UsageError(`--log takes "json", got ${JSON.stringify(values.log)}`);
     if (values.host === '') throw new UsageError('--host must not be empty');
     const idle = integer('idle-timeout', values['idle-timeout'], 0);
+    const joinTimeout = integer('join-timeout', values['join-timeout'], 0);
+    const lineTimeout = integer('line-timeout', values['line-timeout'], 0);
+    const positive = (flag: string): number | undefined => integer(flag, values[flag as 'queue-bytes'], 1);
     const json = values.log === 'json';
     options = {
       profile: await loadProfile(values.profile),
@@ -101,6 +120,11 @@ export async function serveCommand(argv: string[], io: ServeIo = processIo): Pro
       ...(values['max-clients'] !== undefined ? { maxClients: integer('max-clients', values['max-clients'], 1) } : {}),
       ...(values['queue-bytes'] !== undefined ? { queueBytes: integer('queue-bytes', values['queue-bytes'], 1) } : {}),
       ...(idle !== undefined ? { idleTimeoutMs: idle === 0 ? null : idle } : {}),
+      ...(joinTimeout !== undefined ? { joinTimeoutMs: joinTimeout === 0 ? null : joinTimeout } : {}),
+      ...(lineTimeout !== undefined ? { lineTimeoutMs: lineTimeout === 0 ? null : lineTimeout } : {}),
+      ...(values['max-clients-per-address'] !== undefined ? { maxClientsPerAddress: positive('max-clients-per-address') } : {}),
+      ...(values['evict-after'] !== undefined ? { evictAfterMs: positive('evict-after') } : {}),
+      ...(values['outbound-budget'] !== undefined ? { outboundBudgetBytes: positive('outbound-budget') } : {}),
       ...(json ? { log: (event: LogEvent) => io.out(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`) } : {}),
     };
   } catch (err) {

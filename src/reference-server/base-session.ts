@@ -4,6 +4,7 @@
 // what a leave announces.
 import type { Decoded } from '../codec/index.js';
 import type { Client } from './client.js';
+import type { EvictionReason } from './eviction.js';
 import type { LeaveReason } from './log.js';
 import type { ServerContext, Session } from './session.js';
 
@@ -21,6 +22,8 @@ export abstract class BaseSession<F> implements Session {
   protected accepting = true;
   protected member = false;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Frames (lines or decoding errors) received so far: the door's line timeout watches it move. */
+  private frames = 0;
 
   constructor(
     readonly client: Client,
@@ -30,6 +33,14 @@ export abstract class BaseSession<F> implements Session {
 
   get isMember(): boolean {
     return this.member;
+  }
+
+  get bufferedBytes(): number {
+    return this.decoder.bufferedBytes;
+  }
+
+  get framesReceived(): number {
+    return this.frames;
   }
 
   /** The display name for logs: the bound name, or ADDR. */
@@ -64,17 +75,22 @@ export abstract class BaseSession<F> implements Session {
     this.leave('reset');
   }
 
-  overflow(queuedBytes: number): void {
+  evicted(reason: EvictionReason, queuedBytes: number): void {
     if (!this.accepting && !this.member) return;
     this.accepting = false;
     this.ctx.counters.evicted++;
     const { id, addr } = this.client;
-    this.ctx.log({ event: 'evict', id, addr, queuedBytes, queueBytes: this.ctx.limits.queueBytes });
+    this.ctx.log({ event: 'evict', id, addr, reason, queuedBytes, queueBytes: this.ctx.limits.queueBytes });
     // Announce after the fan-out in progress, so every member sees that event before the leave.
     queueMicrotask(() => {
       this.leave('evicted');
       this.client.destroy();
     });
+  }
+
+  expire(reason: 'lineTimeout'): void {
+    if (!this.accepting) return;
+    this.disconnect(reason);
   }
 
   shutdown(): void {
@@ -90,6 +106,7 @@ export abstract class BaseSession<F> implements Session {
   protected each(items: readonly Decoded<F>[]): void {
     for (const item of items) {
       if (!this.accepting) return;
+      this.frames++;
       this.idleTimer?.refresh();
       this.receive(item);
     }

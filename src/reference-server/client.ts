@@ -2,7 +2,8 @@
 // it can end (a graceful FIN after a final flush, or destroy).
 import type { Socket } from 'node:net';
 import { LINGER_MS } from './options.js';
-import { type FlushScheduler, Outbox } from './outbox.js';
+import type { EvictionReason } from './eviction.js';
+import { type FlushScheduler, Outbox, type OutboxObserver } from './outbox.js';
 
 export class Client {
   readonly outbox: Outbox;
@@ -13,14 +14,14 @@ export class Client {
     readonly socket: Socket,
     /** ADDR: the peer's address as this server sees it. */
     readonly addr: string,
-    queueBytes: number,
     scheduler: FlushScheduler,
-    onOverflow: (queuedBytes: number) => void,
+    budget: OutboxObserver,
+    onEvict: (reason: EvictionReason, queuedBytes: number) => void,
   ) {
-    this.outbox = new Outbox(socket, queueBytes, scheduler, onOverflow);
+    this.outbox = new Outbox(socket, scheduler, budget, onEvict);
   }
 
-  /** Queues bytes for this turn's batched write; false when the client is over its queue limit. */
+  /** Queues bytes for this turn's batched write; false when the connection takes no more (ending or evicted). */
   send(bytes: Buffer): boolean {
     return this.outbox.send(bytes);
   }
@@ -28,7 +29,7 @@ export class Client {
   /** Flushes what is queued, sends FIN, and destroys the socket if the peer has not closed within lingerMs. */
   end(lingerMs = LINGER_MS): void {
     if (this.lingerTimer || this.socket.destroyed) return;
-    this.outbox.flush();
+    this.outbox.flush(true);
     this.socket.end();
     this.lingerTimer = setTimeout(() => this.socket.destroy(), lingerMs);
     this.lingerTimer.unref();

@@ -4,7 +4,9 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { compileProfile, loadProfile, type Framing, type Profile } from '../profile/index.js';
 import { formatAddress } from './address.js';
 import { Client } from './client.js';
-import type { Logger } from './log.js';
+import { AddressCounter, addressKey, RefusalLog } from './door.js';
+import { OutboundBudget } from './eviction.js';
+import type { Logger, RejectReason } from './log.js';
 import { lineSessions } from './line-session.js';
 import { GuestNames } from './guest-names.js';
 import { NameopStatus, nameopSessions } from './nameop-session.js';
@@ -13,10 +15,16 @@ import { FlushScheduler } from './outbox.js';
 import { rawSessions } from './raw-session.js';
 import { type Counters, noticeBytes, type ServerContext, type Session, type SessionFactory } from './session.js';
 
-export type { LeaveReason, LogEvent, Logger } from './log.js';
+export type { LeaveReason, LogEvent, Logger, RejectReason } from './log.js';
+export type { EvictionReason } from './eviction.js';
 export {
+  DEFAULT_EVICT_AFTER_MS,
+  DEFAULT_JOIN_TIMEOUT_MS,
+  DEFAULT_LINE_TIMEOUT_MS,
   DEFAULT_MAX_CLIENTS,
+  DEFAULT_MAX_CLIENTS_PER_ADDRESS,
   DEFAULT_MAX_LINE_BYTES,
+  DEFAULT_OUTBOUND_BUDGET_BYTES,
   DEFAULT_QUEUE_BYTES,
   RAW_TAIL_FLUSH_MS,
   ServerOptionError,
@@ -31,6 +39,9 @@ export interface ServerStats extends Readonly<Counters> {
   readonly clients: number;
   /** Room members. */
   readonly members: number;
+  /** Bytes in all outbound queues now (ours plus the sockets'), and the most there ever were. */
+  readonly outboundBytes: number;
+  readonly outboundPeakBytes: number;
 }
 
 export interface RunningServer {
@@ -71,6 +82,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const ctx: ServerContext = { dialect, limits, log, counters };
   const createSession = factories[profile.framing](ctx);
   const scheduler = new FlushScheduler();
+  const budget = new OutboundBudget(limits);
+  const perAddress = new AddressCounter(limits.maxClientsPerAddress);
+  const refusals = new RefusalLog(log);
   const sessions = new Map<Client, Session>();
   /** Refused connections on their way out: closed with the server too. */
   const refused = new Set<Client>();
@@ -91,15 +105,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log({ event: 'connect', id, addr });
 
     let session: Session | undefined;
-    const client = new Client(id, socket, addr, limits.queueBytes, scheduler, (queued) => session?.overflow(queued));
-    if (sessions.size >= limits.maxClients) return refuse(client);
+    const client = new Client(id, socket, addr, scheduler, budget, (reason, queued) => session?.evicted(reason, queued));
+    if (sessions.size >= limits.maxClients) return refuse(client, 'serverFull');
+    const host = addressKey(remoteAddress);
+    if (!perAddress.acquire(host)) return refuse(client, 'addressFull');
     const accepted = createSession(client);
     session = accepted;
     sessions.set(client, accepted);
-    socket.on('data', (chunk: Buffer) => accepted.data(chunk));
+    const door = guardDoor(client, accepted);
+    socket.on('data', (chunk: Buffer) => {
+      accepted.data(chunk);
+      door.watchLine();
+    });
     socket.on('end', () => accepted.end());
     socket.on('close', () => {
       sessions.delete(client);
+      perAddress.release(host);
+      door.dispose();
       accepted.closed();
       client.dispose();
       log({ event: 'close', id, addr });
@@ -107,9 +129,54 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     accepted.start();
   };
 
-  const refuse = (client: Client): void => {
+  /**
+   * The join deadline (a connection that never logs in or gives its name,
+   * bytes or not) and the line deadline (a line dripped a byte at a time).
+   * One timer each, re-armed lazily: no work per chunk beyond a check.
+   */
+  const guardDoor = (client: Client, session: Session) => {
+    let joinTimer: NodeJS.Timeout | undefined;
+    let lineTimer: NodeJS.Timeout | undefined;
+    let framesAtLineStart = 0;
+    if (limits.joinTimeoutMs !== null) {
+      joinTimer = setTimeout(() => {
+        joinTimer = undefined;
+        if (session.isMember || client.socket.destroyed) return;
+        counters.rejected++;
+        refusals.refused(client.id, client.addr, 'joinTimeout');
+        client.destroy();
+      }, limits.joinTimeoutMs);
+      joinTimer.unref();
+    }
+    const lineTimeoutMs = limits.lineTimeoutMs;
+    const checkLine = (): void => {
+      lineTimer = undefined;
+      if (session.bufferedBytes === 0 || lineTimeoutMs === null) return;
+      // A line ended since the timer started: the one pending now began later, give it its own time.
+      if (session.framesReceived !== framesAtLineStart) return armLine();
+      counters.timedOut++;
+      session.expire('lineTimeout');
+    };
+    const armLine = (): void => {
+      if (lineTimeoutMs === null) return;
+      framesAtLineStart = session.framesReceived;
+      lineTimer = setTimeout(checkLine, lineTimeoutMs);
+      lineTimer.unref();
+    };
+    return {
+      watchLine(): void {
+        if (!lineTimer && session.bufferedBytes > 0) armLine();
+      },
+      dispose(): void {
+        clearTimeout(joinTimer);
+        clearTimeout(lineTimer);
+      },
+    };
+  };
+
+  const refuse = (client: Client, reason: RejectReason): void => {
     counters.rejected++;
-    log({ event: 'reject', id: client.id, addr: client.addr, reason: 'serverFull' });
+    refusals.refused(client.id, client.addr, reason);
     refused.add(client);
     client.socket.on('close', () => {
       refused.delete(client);
@@ -119,7 +186,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // What it sends is read and dropped; it only hears why, where the dialect can say so.
     client.socket.on('data', () => {});
     if (dialect.hasNotice('error')) {
-      const bytes = noticeBytes(dialect, { type: 'error', code: NameopStatus.serverFull, text: 'server full' });
+      const text = reason === 'addressFull' ? 'server full: too many connections from your address' : 'server full';
+      const bytes = noticeBytes(dialect, { type: 'error', code: NameopStatus.serverFull, text });
       if (bytes) client.send(bytes);
     }
     client.end();
@@ -144,7 +212,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     limits,
     close() {
       closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          budget.stop();
+          refusals.summarise();
+          resolve();
+        });
         for (const session of sessions.values()) session.shutdown();
         for (const client of refused) client.destroy();
       });
@@ -153,7 +225,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     stats() {
       let members = 0;
       for (const session of sessions.values()) if (session.isMember) members++;
-      return { ...counters, clients: sessions.size + refused.size, members };
+      return {
+        ...counters,
+        clients: sessions.size + refused.size,
+        members,
+        outboundBytes: budget.outboundBytes,
+        outboundPeakBytes: budget.outboundPeakBytes,
+      };
     },
   };
 }

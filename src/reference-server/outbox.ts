@@ -1,8 +1,13 @@
-// A client's bounded outbound queue. Bytes queued during one event-loop turn
-// are written with one socket.write at the end of the turn (one setImmediate
-// per server, not per client); a client whose backlog would exceed its limit
-// is reported once as overflowing, so a reader that stalls never slows the room.
+// A client's outbound queue. Bytes queued during one event-loop turn go out
+// with one socket.write at the end of the turn (one setImmediate per server,
+// not per client), or at once when a turn queues a lot: bytes are written as
+// they are queued, so a burst (a whole second of input read after a stall)
+// reaches the kernel, and a reader, instead of piling up. At most one write is
+// in the socket at a time; the rest waits here, as shared Buffers (one per
+// event, not one copy per member). Whether a client falls behind for good is
+// the OutboundBudget's call (eviction.ts), never one turn's.
 import type { Socket } from 'node:net';
+import type { EvictionReason } from './eviction.js';
 
 /** Collects the outboxes that got bytes this turn and flushes them all once. */
 export class FlushScheduler {
@@ -25,54 +30,143 @@ export class FlushScheduler {
   };
 }
 
+/** What an outbox reports to the policy that decides eviction. */
+export interface OutboxObserver {
+  /** Queued bytes changed by `delta` (positive: queued; negative: written out or dropped). */
+  queued(outbox: Outbox, delta: number): void;
+  /** The socket did not take a whole write: the kernel refuses bytes until the peer reads. */
+  blocked(outbox: Outbox): void;
+  /** A blocked write completed: the peer is reading. */
+  drained(outbox: Outbox): void;
+}
+
+/** Queued bytes at which we write at once rather than at the end of the turn. */
+export const EARLY_WRITE_BYTES = 64 * 1024;
+/** Most bytes handed to the socket in one write (so one stuck write holds little, and progress shows often). */
+export const WRITE_BATCH_BYTES = 256 * 1024;
+
 export class Outbox {
-  private pending: Buffer[] = [];
+  /** Queued Buffers not yet handed to the socket: chunks[head..]. */
+  private chunks: Buffer[] = [];
+  private head = 0;
   private pendingBytes = 0;
-  private overflowed = false;
+  /** Bytes of the one write the socket has not finished. */
+  private inFlightBytes = 0;
+  private closed = false;
+  /** Time the budget has counted this outbox as blocked without progress (its business, kept here). */
+  stalledMs = 0;
+  /** The last write is not finished: the peer is not reading (fast enough). */
+  blocked = false;
 
   constructor(
     private readonly socket: Socket,
-    private readonly limit: number,
     private readonly scheduler: FlushScheduler,
-    /** Called once, synchronously, when a send would exceed the limit. */
-    private readonly onOverflow: (queuedBytes: number) => void,
+    private readonly observer: OutboxObserver,
+    /** Called once when the budget evicts this client (after its queue is dropped). */
+    private readonly onEvict: (reason: EvictionReason, queuedBytes: number) => void,
   ) {}
 
-  /** Bytes waiting to reach the peer: ours plus the socket's own buffer. */
+  /** Bytes waiting to reach the peer: ours plus the socket's. */
   get queuedBytes(): number {
-    return this.pendingBytes + this.socket.writableLength;
+    return this.pendingBytes + this.inFlightBytes;
   }
 
-  /** Queues bytes for this turn's flush; false when they would exceed the limit (the client is then overflowing and gets nothing more). */
+  /** Queues bytes for this turn's write; false when the connection can take no more (closing or evicted). */
   send(bytes: Buffer): boolean {
-    if (this.overflowed || !this.socket.writable) return false;
-    const queued = this.queuedBytes + bytes.length;
-    if (queued > this.limit) {
-      this.overflowed = true;
-      this.pending = [];
-      this.pendingBytes = 0;
-      this.onOverflow(queued);
-      return false;
-    }
-    this.pending.push(bytes);
+    if (this.closed || !this.socket.writable) return false;
+    this.chunks.push(bytes);
     this.pendingBytes += bytes.length;
-    this.scheduler.mark(this);
+    this.observer.queued(this, bytes.length);
+    if (this.closed) return false; // the budget evicted this very client
+    if (this.pendingBytes >= EARLY_WRITE_BYTES && !this.blocked) this.flush();
+    else this.scheduler.mark(this);
     return true;
   }
 
-  /** Writes what is queued now; the scheduler calls it once per turn, close paths call it directly. */
-  flush(): void {
-    if (this.pendingBytes === 0) return;
-    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
-    this.pendingBytes = 0;
-    if (this.socket.writable) this.socket.write(data);
+  /**
+   * Writes what is queued, a batch at a time while the socket takes them
+   * whole; `all` hands everything to the socket (before FIN: nothing may stay behind).
+   */
+  flush(all = false): void {
+    while (this.pendingBytes > 0 && !this.closed && this.socket.writable && (all || !this.blocked)) {
+      const data = this.take(all ? Infinity : WRITE_BATCH_BYTES);
+      this.inFlightBytes += data.length;
+      this.socket.write(data, this.written);
+      // A write the kernel took whole is done synchronously (writableLength drops at once).
+      if (this.socket.writableLength === 0) this.progress();
+      else if (!this.blocked) {
+        this.blocked = true;
+        this.observer.blocked(this);
+      }
+    }
   }
 
-  /** Drops what is queued (the connection is being destroyed). */
+  /** Drops what is queued and takes no more (the connection is being destroyed or was evicted). */
   discard(): void {
-    this.pending = [];
+    if (this.closed) return;
+    this.closed = true;
+    const dropped = this.pendingBytes + this.inFlightBytes;
+    this.chunks = [];
+    this.head = 0;
     this.pendingBytes = 0;
-    this.overflowed = true;
+    this.inFlightBytes = 0;
+    if (this.blocked) {
+      this.blocked = false;
+      this.observer.drained(this);
+    }
+    if (dropped > 0) this.observer.queued(this, -dropped);
   }
+
+  /** The budget's verdict: drop the queue, take nothing more, and tell the session. */
+  evict(reason: EvictionReason, queuedBytes: number): void {
+    if (this.closed) return;
+    this.discard();
+    this.onEvict(reason, queuedBytes);
+  }
+
+  /** Removes up to `max` bytes of whole chunks (at least one) from the queue, as one Buffer. */
+  private take(max: number): Buffer {
+    const chunks = this.chunks;
+    let end = this.head;
+    let bytes = 0;
+    do bytes += chunks[end++]!.length;
+    while (end < chunks.length && bytes + chunks[end]!.length <= max);
+    const data = end - this.head === 1 ? chunks[this.head]! : Buffer.concat(chunks.slice(this.head, end), bytes);
+    if (end === chunks.length) {
+      this.chunks = [];
+      this.head = 0;
+    } else {
+      for (let i = this.head; i < end; i++) chunks[i] = EMPTY; // release the references now
+      this.head = end;
+      // Compact once the consumed prefix dominates, so the array stays proportional to what is queued.
+      if (this.head > 1024 && this.head * 2 > chunks.length) {
+        this.chunks = chunks.slice(this.head);
+        this.head = 0;
+      }
+    }
+    this.pendingBytes -= bytes;
+    return data;
+  }
+
+  /** Every write handed to the socket is finished. */
+  private progress(): void {
+    const done = this.inFlightBytes;
+    this.inFlightBytes = 0;
+    this.stalledMs = 0;
+    if (done > 0) this.observer.queued(this, -done);
+    if (this.blocked) {
+      this.blocked = false;
+      this.observer.drained(this);
+    }
+  }
+
+  /** The socket's write callback: the socket is empty once the last of our writes is done. */
+  private readonly written = (err?: Error | null): void => {
+    if (err || this.closed || this.socket.writableLength > 0) return;
+    if (this.inFlightBytes === 0 && !this.blocked) return; // a synchronous write already counted
+    this.progress();
+    if (this.pendingBytes > 0) this.flush();
+  };
 }
+
+const EMPTY = Buffer.alloc(0);

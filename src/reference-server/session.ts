@@ -5,6 +5,7 @@ import { encodeLine } from '../codec/index.js';
 import type { Dialect } from '../profile/index.js';
 import type { ServerEvent } from '../profile/types.js';
 import type { Client } from './client.js';
+import type { EvictionReason } from './eviction.js';
 import type { Logger } from './log.js';
 import type { ServerLimits } from './options.js';
 
@@ -30,12 +31,18 @@ export interface Session {
   end(): void;
   /** The socket closed (after FIN, RST, eviction or our own end). */
   closed(): void;
-  /** The outbound queue overflowed during a send: evict once the current fan-out is over. */
-  overflow(queuedBytes: number): void;
+  /** The outbound budget evicted this client (its queue is already dropped): leave once the current fan-out is over. */
+  evicted(reason: EvictionReason, queuedBytes: number): void;
+  /** A line did not end in time (the door's slow-drip guard): leave, announced, and end the connection. */
+  expire(reason: 'lineTimeout'): void;
   /** The server is closing: no notices, end the connection. */
   shutdown(): void;
   /** Is this connection a room member (for stats)? */
   readonly isMember: boolean;
+  /** Bytes of a line whose LF has not arrived. */
+  readonly bufferedBytes: number;
+  /** Frames received so far (it moves whenever a line ends). */
+  readonly framesReceived: number;
 }
 
 export type SessionFactory = (client: Client) => Session;

@@ -33,10 +33,10 @@ export interface TestClient {
   destroy(): void;
 }
 
-export function connectClient(port: number, host = '127.0.0.1'): Promise<TestClient> {
+export function connectClient(port: number, host = '127.0.0.1', localAddress?: string): Promise<TestClient> {
   return new Promise((resolve, reject) => {
     // Like most clients, it ends its side when the server ends its own.
-    const socket = connect({ port, host });
+    const socket = connect({ port, host, ...(localAddress ? { localAddress } : {}) });
     const decoder = new LineDecoder({ maxFrameBytes: 4 * 1024 * 1024, crlf: 'keep', trailing: 'frame' });
     const lines: string[] = [];
     let received = 0;
