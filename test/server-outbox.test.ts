@@ -191,3 +191,34 @@ test('eviction: over the global budget, the largest stalled queues go first; rea
     r.budget.stop();
   }
 });
+
+test('flush scheduler: a flush to many sockets that took a while pauses the next one (a join storm batches), a small one does not', async () => {
+  const scheduler = new FlushScheduler();
+  const slowSocket = (): FakeSocket => {
+    const s = new FakeSocket();
+    const write = s.write.bind(s);
+    s.write = (data, cb) => {
+      const until = performance.now() + 0.01; // 300 of these: a flush of ~3 ms
+      while (performance.now() < until);
+      return write(data, cb);
+    };
+    return s;
+  };
+  const many = Array.from({ length: 300 }, () => new Outbox(slowSocket() as unknown as Socket, scheduler, quiet, noEviction));
+  for (const box of many) box.send(Buffer.from('join\n'));
+  await turn();
+  many[0]!.send(Buffer.from('next\n'));
+  await turn();
+  await turn();
+  assert.equal(many[0]!.queuedBytes, 5, 'the next flush waits (a timer), it is not the next turn');
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(many[0]!.queuedBytes, 0, 'and comes within the longest pause');
+
+  const small = new FlushScheduler();
+  const few = Array.from({ length: 3 }, () => new Outbox(slowSocket() as unknown as Socket, small, quiet, noEviction));
+  for (const box of few) box.send(Buffer.from('join\n'));
+  await turn();
+  few[0]!.send(Buffer.from('next\n'));
+  await turn();
+  assert.equal(few[0]!.queuedBytes, 0, 'a small room flushes every turn');
+});

@@ -9,26 +9,44 @@
 import type { Socket } from 'node:net';
 import type { EvictionReason } from './eviction.js';
 
-/** Collects the outboxes that got bytes this turn and flushes them all once. */
+/**
+ * Collects the outboxes that got bytes and flushes them all once. Normally at
+ * the end of the turn (setImmediate); but a flush that wrote to many sockets
+ * (a join storm in a big room: every join goes to every member) is followed
+ * by a pause as long as it took, so that at most half the time goes to
+ * flushing and each write carries the events of many turns, not one.
+ */
 export class FlushScheduler {
   private dirty = new Set<Outbox>();
   private scheduled = false;
+  /** When the next flush may run (performance.now()), and how long the last one took. */
+  private notBefore = 0;
 
   mark(outbox: Outbox): void {
     this.dirty.add(outbox);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.run);
-    }
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const wait = this.notBefore - performance.now();
+    if (wait >= 1) setTimeout(this.run, Math.min(wait, MAX_FLUSH_PAUSE_MS));
+    else setImmediate(this.run);
   }
 
   private readonly run = (): void => {
     this.scheduled = false;
     const batch = this.dirty;
     this.dirty = new Set();
+    const start = performance.now();
     for (const outbox of batch) outbox.flush();
+    const end = performance.now();
+    // Only a flush to many sockets pauses the next: a small room's latency is never traded.
+    this.notBefore = batch.size >= PAUSING_FLUSH_SOCKETS && end - start >= 1 ? end + (end - start) : 0;
   };
 }
+
+/** A flush to at least this many sockets may pause the next one. */
+const PAUSING_FLUSH_SOCKETS = 256;
+/** The longest pause after a long flush, so that latency stays bounded whatever one flush cost. */
+const MAX_FLUSH_PAUSE_MS = 50;
 
 /** What an outbox reports to the policy that decides eviction. */
 export interface OutboxObserver {
