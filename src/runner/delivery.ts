@@ -50,7 +50,7 @@ export async function expectDelivery(
   sent: readonly SentLine[],
   receivers: readonly TestClient[],
   rules: DeliveryRules = CHAT_RULES,
-  options: { timeoutMs?: number; sync?: boolean; ignoreUnrecognised?: boolean; ignoreFrom?: readonly TestClient[] } = {},
+  options: { timeoutMs?: number; sync?: boolean; ignoreUnrecognised?: boolean; ignoreFrom?: readonly TestClient[]; barrier?: boolean } = {},
 ): Promise<DeliveryOutcome> {
   const expected = new Map<TestClient, SentLine[]>();
   for (const r of receivers) expected.set(r, []);
@@ -66,8 +66,30 @@ export async function expectDelivery(
     return want.every((l) => got.has(key(l.from, l.text)));
   };
   const timeout = options.timeoutMs ?? ctx.wait(1 + sent.length / 500);
-  const complete = await ctx.waitUntil(() => receivers.every(arrived), timeout);
-  if (options.sync !== false) await ctx.sync(receivers.filter((r) => ctx.present.includes(r)));
+  // Barriers: each sender still in the room says one more line after the checked ones. Per-sender
+  // order is a MUST, so once a receiver holds a sender's barrier, that sender's lines it lacks are
+  // missing: a broken server is judged in one round trip instead of a whole wait.
+  const barriers = options.barrier === false ? new Map<TestClient, string>() : await sendBarriers(ctx, sent);
+  // Any line holding the barrier's text counts (the texts are unique to the sender): a server that
+  // merges lines (chunk framing) must not make the barrier unrecognisable and cost a whole wait.
+  // A sender that has left cannot say a barrier; its leave notice is one, since its lines must come
+  // before it (LEAVE-3, FRAME-6): a line still missing when the leave notice arrives is missing.
+  const gotBarrier = (r: TestClient, from: TestClient): boolean => {
+    const text = barriers.get(from);
+    if (text === undefined) return !ctx.present.includes(from) && (ctx.eventsAbout(r, 'leave', from) > 0 || ctx.eventsAbout(r, 'idleLeave', from) > 0);
+    return r.received.some((x) => x.line.includes(text));
+  };
+  const settled = (r: TestClient): boolean => {
+    if (r.isClosed || arrived(r)) return true;
+    const got = new Set(chatFromUs(ctx, r).map((c) => key(c.from, c.text)));
+    return (expected.get(r) ?? []).every((l) => got.has(key(l.from, l.text)) || gotBarrier(r, l.from));
+  };
+  const complete = await ctx.waitUntil(() => receivers.every(settled), timeout) && receivers.every(arrived);
+  // Every receiver holding every sender's barrier has had everything those senders' lines could bring
+  // (duplicates included): the sync would prove nothing more.
+  const senders = [...new Set(sent.map((l) => l.from))];
+  const flushed = senders.length > 0 && receivers.every((r) => r.isClosed || senders.every((s) => gotBarrier(r, s)));
+  if (options.sync !== false && !flushed) await ctx.sync(receivers.filter((r) => ctx.present.includes(r)));
 
   const arrivals = new Map<TestClient, Map<string, number>>();
   for (const r of receivers) {
@@ -123,6 +145,20 @@ export async function expectDelivery(
     }
   }
   return { complete, arrivals };
+}
+
+let barrierCount = 0;
+
+/** Each sender of `sent` still in the room says one barrier line; returns its text per sender. */
+async function sendBarriers(ctx: CaseContext, sent: readonly SentLine[]): Promise<Map<TestClient, string>> {
+  const out = new Map<TestClient, string>();
+  for (const from of new Set(sent.map((l) => l.from))) {
+    if (from.isClosed || !ctx.present.includes(from)) continue;
+    const text = `${ctx.settings.prefix}~barrier${(barrierCount += 1)}`;
+    out.set(from, text);
+    await ctx.say(from, text);
+  }
+  return out;
 }
 
 function report(

@@ -3,9 +3,9 @@
 // keepalives and idle-timeout cases of who-rename are timed to the 100 ms).
 import { parentPort, workerData } from 'node:worker_threads';
 import { corpus } from './corpus.js';
-import { runEntry } from './matrix.js';
+import { runEntry, type RunMode } from './matrix.js';
 
-const { name, seed } = workerData as { name: string; seed: number };
+const { name, seed, mode } = workerData as { name: string; seed: number; mode: RunMode };
 const entry = corpus.find((e) => e.name === name);
 if (!entry) throw new Error(`no corpus entry named ${name}`);
-parentPort!.postMessage(await runEntry(entry, seed));
+parentPort!.postMessage(await runEntry(entry, seed, mode));

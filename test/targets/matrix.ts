@@ -35,7 +35,12 @@ export interface SeedRun {
   readonly durationMs: number;
   /** Why the run ended early, or the error that kept it from running. */
   readonly note?: string;
+  /** Full runs: how long the model-based case took when it failed (its shrinking included). */
+  readonly modelFailMs?: number;
 }
+
+/** quick: the kill matrix's --quick runs that stop at the first labelled fail; full: the kit's defaults, every case, fails replayed. */
+export type RunMode = 'quick' | 'full';
 
 export interface EntryResult {
   readonly entry: CorpusEntry;
@@ -70,7 +75,7 @@ const targetDown = (result: CaseResult): boolean => result.verdict === 'error' &
  * the kit resumes at the next case: so a crash early in the run does not hide
  * the bugs the later cases look for.
  */
-export async function runEntry(entry: CorpusEntry, seed: number): Promise<SeedRun> {
+export async function runEntry(entry: CorpusEntry, seed: number, mode: RunMode = 'quick'): Promise<SeedRun> {
   const started = performance.now();
   const labels = new Set(entry.labels);
   const failed = new Map<string, string>();
@@ -79,6 +84,7 @@ export async function runEntry(entry: CorpusEntry, seed: number): Promise<SeedRu
   const done = new Set<string>();
   let msToCatch: number | undefined;
   let cases = 0;
+  let modelFailMs: number | undefined;
   let restarts = 0;
   let note: string | undefined;
   let ran = true;
@@ -99,17 +105,19 @@ export async function runEntry(entry: CorpusEntry, seed: number): Promise<SeedRu
         target: target.url,
         profile: entry.profile,
         seed,
-        quick: true,
+        quick: mode === 'quick',
         // A correct server's fail is replayed once, as the kit does by default, to tell a real fail from a
         // timing accident of a loaded machine; a bugged server stops at its first fail, unreplayed.
-        verifyFailures: entry.kind === 'correct',
-        runDeadlineMs: 90_000,
+        // A full run is the kit as a user runs it: every fail replayed.
+        verifyFailures: mode === 'full' || entry.kind === 'correct',
+        runDeadlineMs: mode === 'full' ? 140_000 : 90_000,
         ...(remaining ? { only: remaining } : {}),
         ...(entry.idleTimeoutMs !== undefined ? { idleTimeoutMs: entry.idleTimeoutMs } : {}),
         onCaseEnd: (result) => {
           if (targetDown(result)) return void (down = true);
           done.add(result.id);
           cases += 1;
+          if (result.id.startsWith('model/') && result.verdict === 'fail') modelFailMs = (modelFailMs ?? 0) + result.durationMs;
           for (const id of failedRequirements(result)) {
             const v = result.violations?.find((x) => x.requirement === id);
             const why = v ? `${v.message}${v.expected ? `; expected ${v.expected}` : ''}${v.actual ? `; actual ${v.actual}` : ''}` : (result.message ?? '');
@@ -120,14 +128,14 @@ export async function runEntry(entry: CorpusEntry, seed: number): Promise<SeedRu
           if (isFlaky(result)) flaky.add(`${result.id} (${result.message ?? ''})`.slice(0, 300));
         },
         // A bugged server: stop at the first fail on one of its labels. A correct one runs in full.
-        stopWhen: (result) => targetDown(result) || failedRequirements(result).some((id) => labels.has(id)),
+        stopWhen: (result) => targetDown(result) || (mode === 'quick' && failedRequirements(result).some((id) => labels.has(id))),
       });
       if (report.unreachable) {
         ran = ran && restarts > 0;
         note = report.stopped;
         break;
       }
-      if (msToCatch !== undefined || !down) {
+      if ((mode === 'quick' && msToCatch !== undefined) || !down) {
         if (report.stopped && msToCatch === undefined) note = report.stopped;
         break;
       }
@@ -156,6 +164,7 @@ export async function runEntry(entry: CorpusEntry, seed: number): Promise<SeedRu
     restarts,
     durationMs: Math.round(performance.now() - started),
     ...(note ? { note } : {}),
+    ...(modelFailMs !== undefined ? { modelFailMs } : {}),
   };
 }
 
@@ -168,12 +177,12 @@ export async function goUnavailable(): Promise<string | undefined> {
 }
 
 /** A run's hard deadline: past it the worker is stopped and the run counts as not judged. */
-const WORKER_DEADLINE_MS = 150_000;
+const WORKER_DEADLINE_MS = 180_000;
 
 /** runEntry in a worker thread of its own (see matrix-worker.ts). */
-export function runInWorker(entry: CorpusEntry, seed: number): Promise<SeedRun> {
+export function runInWorker(entry: CorpusEntry, seed: number, mode: RunMode = 'quick'): Promise<SeedRun> {
   return new Promise((resolve) => {
-    const worker = new Worker(new URL('./matrix-worker.js', import.meta.url), { workerData: { name: entry.name, seed } });
+    const worker = new Worker(new URL('./matrix-worker.js', import.meta.url), { workerData: { name: entry.name, seed, mode } });
     let settled = false;
     const settle = (run: SeedRun): void => {
       if (settled) return;
@@ -233,6 +242,26 @@ export async function runMatrix(
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
   const order = new Map(entries.map((e, i) => [e, i] as const));
   return out.sort((a, b) => order.get(a.entry)! - order.get(b.entry)!);
+}
+
+/** One full run (the kit's defaults, seed FULL_RUN_SEED) per entry, `concurrency` at a time: the time a user waits for a verdict. */
+export const FULL_RUN_SEED = 1;
+
+export async function runFullRuns(entries: readonly CorpusEntry[], options: { concurrency?: number; onRun?: (entry: CorpusEntry, run: SeedRun) => void } = {}): Promise<Map<string, SeedRun>> {
+  const noGo = entries.some((e) => e.needsGo) ? await goUnavailable() : undefined;
+  const jobs = entries.filter((e) => !(e.needsGo && noGo));
+  const out = new Map<string, SeedRun>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const entry = jobs[next++]!;
+      const run = await runInWorker(entry, FULL_RUN_SEED, 'full');
+      out.set(entry.name, run);
+      options.onRun?.(entry, run);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, worker));
+  return out;
 }
 
 // ---- judging and printing ----------------------------------------------------------
@@ -349,17 +378,23 @@ export function formatGrid(results: readonly EntryResult[]): string {
 }
 
 /** The README table: one row per server, measured. */
-export function formatReadmeTable(results: readonly EntryResult[]): string {
+export function formatReadmeTable(results: readonly EntryResult[], full: ReadonlyMap<string, SeedRun> = new Map()): string {
   const rows = [
-    '| server | profile | what is wrong with it | labels | caught | median time to first fail | other requirements failed |',
-    '|---|---|---|---|---|---|---|',
+    '| server | profile | what is wrong with it | labels | caught | median time to first fail | full run | model case, shrunk | other requirements failed |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
+  const fullCells = (name: string): string => {
+    const run = full.get(name);
+    if (!run) return ' | ';
+    const time = run.ran ? seconds(run.durationMs) : `not run (${run.note ?? ''})`;
+    return `${time} | ${run.modelFailMs !== undefined ? seconds(run.modelFailMs) : ''}`;
+  };
   const cell = (text: string): string => text.replace(/\|/g, '\\|');
   for (const r of results) {
     const { entry } = r;
     const head = `| ${entry.name} | ${entry.profile.includes('/') ? basename(entry.profile) : entry.profile} | ${cell(entry.description)} | ${entry.labels.join(', ') || '(correct)'}`;
     if (r.skipped) {
-      rows.push(`${head} | skipped | | ${cell(r.skipped)} |`);
+      rows.push(`${head} | skipped | | | | ${cell(r.skipped)} |`);
       continue;
     }
     const n = r.runs.length;
@@ -372,7 +407,7 @@ export function formatReadmeTable(results: readonly EntryResult[]): string {
       flaky ? `${flaky} flaky fail(s), not reproduced on replay` : '',
       restarted.length ? `crashed and restarted in ${restarted.length}/${n} runs (${restarted.reduce((k, run) => k + run.restarts, 0)} restarts)` : '',
     ].filter(Boolean);
-    rows.push(`${head} | ${caught} | ${time} | ${cell(other.join('; '))} |`);
+    rows.push(`${head} | ${caught} | ${time} | ${fullCells(entry.name)} | ${cell(other.join('; '))} |`);
   }
   return rows.join('\n');
 }
