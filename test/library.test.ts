@@ -37,3 +37,16 @@ test('the same assertion fails against a dead target (inconclusive is not a pass
   assert.equal(report.cases.filter((c) => c.verdict === 'fail').length, 0); // why filtering for fail alone passed
   assert.throws(() => assertConforms(report), /cannot connect/);
 });
+
+// The README's claim, as stated: two runs against one long-lived server do not interfere, except
+// the isolation flood (isolation/slow-reader), whose stopped reader and 12-24 MB of chat are the other run's too.
+test('two concurrent runs against one server do not interfere (isolation/slow-reader skipped)', async () => {
+  const target = `127.0.0.1:${server.address.port}`;
+  const run = (seed: number): ReturnType<typeof runConformance> => runConformance({ target, profile: 'gopl-en', quick: true, seed, skip: ['isolation/slow-reader'], verifyFailures: false });
+  const reports = await Promise.all([run(11), run(12)]);
+  for (const report of reports) {
+    const failed = report.cases.filter((c) => c.verdict === 'fail' || c.verdict === 'error');
+    assert.deepEqual(failed.map((c) => `seed ${report.seed} ${c.id}: ${c.message}`), []);
+    assert.ok(report.summary.pass > 20, `seed ${report.seed}: ${report.summary.pass} cases passed`);
+  }
+});

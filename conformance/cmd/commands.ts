@@ -54,6 +54,22 @@ export const rename = defineCase({
         if (wrong.length) ctx.violate('CMD-2', `the rename announcement ${m.label} received names the wrong member`, { expected, actual: JSON.stringify(wrong[0]!.line) });
       }
     } else if (toB.length) ctx.violate('CMD-2', `${b.label} received the rename acknowledgement meant for ${a.label}`, { expected: 'nothing', actual: JSON.stringify(toB[0]!.line) });
+    // Every later notice naming a carries the new name: its entry in the member list, its leave notice.
+    if (ctx.dialect.hasCommand('who')) {
+      const listed = await memberList(ctx, b);
+      const entries = (listed ?? []).filter((w) => ctx.isAbout(w, a));
+      if (listed !== undefined && entries.some((w) => w.name !== undefined && w.name !== newName)) {
+        ctx.violate('CMD-2', `the member list names ${a.label} by its old name after its rename`, { expected: `${a.label} listed as ${JSON.stringify(newName)}`, actual: entries.map(show).join(', ') });
+      }
+    }
+    if (ctx.dialect.hasNotice('leave')) {
+      await ctx.leave(a, 'fin');
+      await ctx.waitUntil(() => ctx.eventsAbout(b, 'leave', a) > 0);
+      const notice = b.events.find((e) => e.type === 'leave' && ctx.isAbout(e.who, a));
+      if (notice?.type === 'leave' && notice.who.name !== undefined && notice.who.name !== newName) {
+        ctx.violate('CMD-2', `${a.label}'s leave notice names it by its old name after its rename`, { expected: ctx.dialect.render({ type: 'leave', who: ctx.whoOf(a) }), actual: ctx.dialect.render(notice) });
+      }
+    }
   },
 });
 

@@ -65,7 +65,9 @@ export const crlf = defineCase({
     const text = ctx.text('crlf');
     await a.sendLine(ctx.sayLine(a, plain)); // LF, or CR LF where the profile's server needs it
     await a.sendLine(ctx.sayLine(a, text), { eol: '\r\n' });
-    await expectDelivery(ctx, [{ from: a, text: plain }, { from: a, text }], [a, b], framingRules('FRAME-4'));
+    await expectDelivery(ctx, [{ from: a, text: plain }, { from: a, text }], [a, b], { ...CHAT_RULES, altered: 'FRAME-4' });
+    // FRAME-4 is about the CR: a text that keeps it is altered. A line not delivered at all is lost,
+    // whatever its terminator: CHAT-1 (CHAT-2 for the echo).
     // The kit strips one CR before LF on every server line; a server that kept the client's CR in the
     // text relays it as "...text\r\n", which shows as a CR on that line and not on the LF one.
     for (const m of ctx.audienceOf(a).filter((r) => r === a || r === b)) {
@@ -103,7 +105,17 @@ export const finalLineWithoutLf = defineCase({
     const text = ctx.text('no newline');
     await a.sendLine(ctx.sayLine(a, text), { eol: '' });
     await ctx.leave(a, 'fin');
+    // Where the profile has a leave notice it is the barrier: the line must come before it.
     await expectDelivery(ctx, [{ from: a, text, to: [b] }], [b], framingRules('FRAME-6'));
+    if (ctx.dialect.hasNotice('leave')) {
+      await ctx.waitUntil(() => ctx.eventsAbout(b, 'leave', a) > 0);
+      const about = b.received.filter((r) => r.event && 'who' in r.event && ctx.isAbout(r.event.who, a));
+      const lineAt = about.findIndex((r) => r.event?.type === 'chat' && r.event.text === text);
+      const leaveAt = about.findIndex((r) => r.event?.type === 'leave');
+      if (lineAt >= 0 && leaveAt >= 0 && leaveAt < lineAt) {
+        ctx.violate('FRAME-6', `${b.label} received ${a.label}'s final line after its leave notice`, { expected: 'the line, then the leave notice', actual: 'the leave notice, then the line' });
+      }
+    }
   },
 });
 

@@ -4,6 +4,8 @@ import type { TestClient } from '../../src/runner/client.js';
 import type { CaseContext } from '../../src/runner/context.js';
 
 const sawChat = (ctx: CaseContext, m: TestClient, text: string): boolean => m.events.some((e) => e.type === 'chat' && e.text === text);
+/** The codes of the error notices a client received, from index `from` of its events on. */
+const errorCodes = (m: TestClient, from = 0): number[] => m.events.slice(from).flatMap((e) => (e.type === 'error' ? [e.code] : []));
 
 export const takenName = defineCase({
   id: 'ident/taken-name',
@@ -17,8 +19,19 @@ export const takenName = defineCase({
     await thief.command({ type: 'login', name: owner.name! });
     const answered = await ctx.waitUntil(() => thief.events.length > 0 || thief.isClosed);
     const acked = thief.events.some((e) => e.type === 'join' && e.who.name === owner.name);
-    if (!answered || acked || !thief.events.some((e) => e.type === 'error')) {
-      ctx.violate('IDENT-1', `a second login as ${owner.name} was not refused with an error`, { expected: 'an error frame', actual: thief.received.map((r) => JSON.stringify(r.line)).join(', ') || (thief.isClosed ? 'connection closed' : 'nothing') });
+    const codes = errorCodes(thief);
+    if (!answered || acked || codes.length !== 1 || codes[0] !== 409) {
+      ctx.violate('IDENT-1', `a second login as ${owner.name} was not refused with error 409`, { expected: 'one error frame, code 409', actual: thief.received.map((r) => JSON.stringify(r.line)).join(', ') || (thief.isClosed ? 'connection closed' : 'nothing') });
+    }
+    // The owner itself logging in again (as itself or as a fresh name) is refused too: one connection, one name.
+    const ownerEvents = owner.events.length;
+    const second = ctx.name('second');
+    await owner.command({ type: 'login', name: owner.name! });
+    await owner.command({ type: 'login', name: second });
+    await ctx.waitUntil(() => errorCodes(owner, ownerEvents).length >= 2 || owner.isClosed);
+    const ownerCodes = errorCodes(owner, ownerEvents);
+    if (ownerCodes.length !== 2 || ownerCodes.some((c) => c !== 400)) {
+      ctx.violate('IDENT-1', `a member already logged in as ${owner.name} that logs in again got ${ownerCodes.length} error(s)`, { expected: 'two error frames, code 400 (already logged in)', actual: ownerCodes.length ? ownerCodes.join(', ') : owner.isClosed ? 'connection closed' : 'none' });
     }
     await ctx.sync([owner, observer]);
     const joins = observer.events.filter((e) => e.type === 'join' && e.who.name === owner.name).length;
@@ -30,6 +43,8 @@ export const takenName = defineCase({
     await ctx.say(owner, mine);
     await ctx.waitUntil(() => sawChat(ctx, observer, mine));
     await ctx.sync([owner, observer]);
+    const rebound = observer.events.filter((e) => e.type === 'join' && e.who.name === second).length;
+    if (rebound > 0) ctx.violate('IDENT-1', `a member already logged in could bind a second name, ${second}`, { expected: 'no join notice for it', actual: `${rebound} join notice(s)` });
     if (sawChat(ctx, observer, text)) ctx.violate('IDENT-1', 'a connection that tried to take a bound name could speak as it', { expected: 'nothing from the thief', actual: JSON.stringify(text) });
     if (!sawChat(ctx, observer, mine)) ctx.violate('IDENT-1', 'the owner lost its name after another login attempt', { expected: JSON.stringify(mine), actual: 'not delivered' });
   },
@@ -67,7 +82,8 @@ export const spoofedName = defineCase({
     if (relayed.length) ctx.violate('IDENT-2', `a frame naming ${victim.name} sent by ${spoofer.name} was relayed`, { expected: 'not relayed', actual: relayed.map((m) => `${m.label} received it`).join(', ') });
     const announced = observer.events.filter((e) => e.type === 'leave' && e.who.name === victim.name);
     if (announced.length) ctx.violate('IDENT-2', `a quit frame naming ${victim.name} sent by ${spoofer.name} made ${victim.name} leave`, { expected: 'no leave notice', actual: JSON.stringify(ctx.dialect.render(announced[0]!)) });
-    if (errors() < frames.length) ctx.violate('IDENT-2', `${frames.length} spoofed frames got ${errors()} error(s)`, { expected: `${frames.length} error frames to the sender`, actual: `${errors()}` });
+    const codes = errorCodes(spoofer).slice(errorsBefore);
+    if (codes.length !== frames.length || codes.some((c) => c !== 403)) ctx.violate('IDENT-2', `${frames.length} spoofed frames got ${codes.length} error(s)`, { expected: `${frames.length} error frames to the sender, code 403`, actual: codes.length ? `codes ${codes.join(', ')}` : 'none' });
   },
 });
 
@@ -96,7 +112,8 @@ export const beforeLogin = defineCase({
     const errors = (): number => stranger.events.filter((e) => e.type === 'error').length;
     await ctx.waitUntil(() => errors() >= frames.length);
     await ctx.sync([member]);
-    if (errors() < frames.length) ctx.violate('IDENT-3', `${frames.length} frames before login got ${errors()} error(s)`, { expected: `${frames.length} error frames`, actual: stranger.received.map((r) => JSON.stringify(r.line)).join(', ') || 'nothing' });
+    const codes = errorCodes(stranger);
+    if (codes.length !== frames.length || codes.some((c) => c !== 401)) ctx.violate('IDENT-3', `${frames.length} frames before login got ${codes.length} error(s)`, { expected: `${frames.length} error frames, code 401`, actual: stranger.received.map((r) => JSON.stringify(r.line)).join(', ') || 'nothing' });
     const leaked = member.events.filter((e) => ('text' in e && e.type !== 'error' && e.text === text) || (e.type === 'groupJoin' && e.who.name === name));
     if (leaked.length) ctx.violate('IDENT-3', 'a frame sent before login was relayed', { expected: 'not relayed', actual: `${leaked.length} delivery(ies) to ${member.label}` });
   },

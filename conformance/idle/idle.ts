@@ -24,11 +24,24 @@ export const idleLeave = defineCase({
     // a and b keep talking (the context's keepalives), so only `idle` times out.
     ctx.silent.add(idle);
     {
-      const announced = await ctx.waitUntil(
-        () => [a, b].every((m) => ctx.eventsAbout(m, 'idleLeave', idle) + ctx.eventsAbout(m, 'leave', idle) >= 1),
-        timeout * 1.5 + ctx.wait(),
-      );
-      if (!announced) ctx.fail('IDLE-1', `no timeout notice for a member silent for ${timeout * 1.5} ms`, { expected: ctx.dialect.render({ type: 'idleLeave', who: ctx.whoOf(idle) }), actual: 'nothing' });
+      // The timer runs from idle's last complete line (its join sync); the notice must come at the
+      // configured timeout, neither early nor late: a timer that fires twice too late fails.
+      const lastSend = Math.max(...ctx.transcript.filter((e) => e.client === idle.label && e.kind === 'send').map((e) => e.at), 0);
+      const earliest = timeout * 0.95 - 20;
+      const latest = timeout * 1.25 + 100 * ctx.settings.multiplier;
+      const idleNotices = (m: typeof a): number => ctx.eventsAbout(m, 'idleLeave', idle);
+      const anyLeave = (m: typeof a): number => idleNotices(m) + ctx.eventsAbout(m, 'leave', idle);
+      const announced = await ctx.waitUntil(() => [a, b].every((m) => anyLeave(m) >= 1), Math.max(0, lastSend + latest + ctx.wait() - (performance.now() - ctx.epoch)));
+      if (!announced) ctx.fail('IDLE-1', `no timeout notice for a member silent for ${Math.round(latest + ctx.wait())} ms (timeout ${timeout} ms)`, { expected: ctx.dialect.render({ type: 'idleLeave', who: ctx.whoOf(idle) }), actual: 'nothing' });
+      for (const m of [a, b]) {
+        const first = m.received.find((r) => (r.event?.type === 'idleLeave' || r.event?.type === 'leave') && ctx.isAbout(r.event.who, idle));
+        if (!first) continue;
+        const after = first.at - lastSend;
+        if (first.event?.type !== 'idleLeave') ctx.violate('IDLE-1', `${m.label} was told the silent member left, not that it timed out`, { expected: ctx.dialect.render({ type: 'idleLeave', who: ctx.whoOf(idle) }), actual: first.line });
+        if (after < earliest || after > latest) {
+          ctx.violate('IDLE-1', `the timeout notice reached ${m.label} ${Math.round(after)} ms after the member's last line, with a ${timeout} ms timeout`, { expected: `between ${Math.round(earliest)} and ${Math.round(latest)} ms`, actual: `${Math.round(after)} ms` });
+        }
+      }
       ctx.present.splice(ctx.present.indexOf(idle), 1);
       // After the announcement the member must be gone: its lines must not be relayed.
       const ghost = ctx.text('spoken after timeout');
@@ -36,7 +49,7 @@ export const idleLeave = defineCase({
       const closed = await ctx.waitUntil(() => idle.isClosed);
       await ctx.sync([a, b]);
       for (const m of [a, b]) {
-        const n = ctx.eventsAbout(m, 'idleLeave', idle) + ctx.eventsAbout(m, 'leave', idle);
+        const n = anyLeave(m);
         if (n !== 1) ctx.violate('IDLE-1', `${m.label} received ${n} timeout/leave notices for the idle member`, { expected: '1', actual: `${n}` });
         if (ctx.hasChat(m, idle, ghost)) ctx.violate('IDLE-2', `${m.label} received a line the timed-out member sent after its timeout notice`, { expected: 'nothing', actual: JSON.stringify(ghost) });
       }

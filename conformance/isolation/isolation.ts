@@ -121,13 +121,16 @@ export const hostilePeer = defineCase({
     const b = await ctx.join('b');
     const hostile = await ctx.connect('hostile');
     const sent: SentLine[] = [];
+    // One connection per kind, each open when it sends: a server may rightly close a connection on
+    // its over-long line (or on garbage), and the lines after that would never be read.
+    const hostiles = [hostile, await ctx.connect('hostile2'), await ctx.connect('hostile3')];
     const garbage = [
       Buffer.from([0x00, 0xff, 0xfe, 0x0a, 0xc0, 0xaf, 0x0a]),
+      Buffer.from('|||\n\r\n\n|\n', 'latin1'),
       Buffer.alloc(ctx.profile.maxLineBytes + 4096, 0x41),
-      Buffer.from('|||\n\r\n\n', 'latin1'),
     ];
     for (let i = 0; i < 30; i += 1) {
-      if (i % 10 === 0) void hostile.sendBytes(garbage[i / 10]!);
+      if (i % 10 === 0) void hostiles[i / 10]!.sendBytes(garbage[i / 10]!);
       const from = i % 2 ? a : b;
       const text = ctx.text(`while a peer misbehaves ${i}`);
       await ctx.say(from, text);

@@ -41,8 +41,21 @@ function longLine(label: string, bytes: number): ConformanceCase {
       ctx.noteSaid(hostile, text);
       await hostile.sendBytes(Buffer.from(ctx.sayLine(hostile, text) + ctx.dialect.lineEnding), [64 * 1024], 0, `a ${label} line`);
       if (bytes > ctx.profile.maxLineBytes) {
-        const closed = await ctx.waitUntil(() => hostile.isClosed, ctx.wait(2));
-        if (!closed) ctx.violate('ROBUST-6', `the connection that sent a ${label} line (over the ${ctx.profile.maxLineBytes}-byte maximum) was not closed`, { expected: 'connection closed by the server', actual: 'still open' });
+        // A line after the long one: relayed means the server read on instead of ending the connection.
+        const after = ctx.text('after the long line');
+        ctx.noteSaid(hostile, after);
+        const errorsBefore = hostile.events.filter((e) => e.type === 'error').length;
+        await hostile.sendLine(ctx.sayLine(hostile, after));
+        const closed = await ctx.waitUntil(() => hostile.isClosed || ctx.hasChat(a, hostile, after), ctx.wait(2)) && hostile.isClosed;
+        if (!closed) ctx.violate('ROBUST-6', `the connection that sent a ${label} line (over the ${ctx.profile.maxLineBytes}-byte maximum) was not closed`, { expected: 'connection closed by the server', actual: ctx.hasChat(a, hostile, after) ? 'still open: its next line was relayed' : 'still open' });
+        if (closed && ctx.dialect.hasNotice('error')) {
+          // The error the dialect can express before the close: nameop's 413.
+          const codes = hostile.events.flatMap((e) => (e.type === 'error' ? [e.code] : [])).slice(errorsBefore);
+          const want = ctx.profile.framing === 'nameop' ? 413 : undefined;
+          if (codes.length === 0 || (want !== undefined && !codes.includes(want))) {
+            ctx.violate('ROBUST-6', `the connection that sent a ${label} line was closed without ${want ? `error ${want}` : 'an error'}`, { expected: want ? `*|0|${want}|... then the close` : 'an error notice, then the close', actual: codes.length ? `error code(s) ${codes.join(', ')}` : 'no error' });
+          }
+        }
       }
       await stillServing(ctx, a, b, 'ROBUST-1', `a ${label} line`);
     },

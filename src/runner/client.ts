@@ -84,6 +84,8 @@ export class TestClient {
   private keptChars = 0;
   /** Set when the server ended or reset the connection. */
   closedAt: number | undefined;
+  /** Bytes the server left without LF when it closed the connection (FRAME-3), as text. */
+  cutAtClose: string | undefined;
   /** The bound name, for dialects that identify members by name. */
   name: string | undefined;
   /** Bytes received in all, and the first of them as they came (for the preflight's diagnosis). */
@@ -95,6 +97,7 @@ export class TestClient {
   private recentLength = 0;
   private readonly decoder = new LineDecoder({ maxFrameBytes: RECEIVE_MAX_LINE, crlf: 'keep', trailing: 'frame' });
   private ended = false;
+  private pausedOnce = false;
   private sending: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -211,6 +214,7 @@ export class TestClient {
 
   /** Stop reading: the kernel buffers fill and the server sees a slow consumer. */
   pause(): void {
+    this.pausedOnce = true;
     this.recorder.record({ at: now() - this.recorder.epoch, client: this.label, kind: 'pause' });
     this.socket.pause();
   }
@@ -330,7 +334,11 @@ export class TestClient {
 
   private onClosed(): void {
     if (this.closedAt !== undefined) return;
-    this.accept(this.decoder.end());
+    const rest = this.decoder.end();
+    // Bytes without LF at a close the server made: not a line (FRAME-3). At our own close they are ours to cut.
+    // A client the kit paused may be evicted mid-line: its stream is cut, not framed, so it is exempt.
+    if (!this.ended && !this.pausedOnce) for (const item of rest) if (item.kind === 'frame') this.cutAtClose = item.frame.text.slice(0, 200);
+    this.accept(rest);
     this.closedAt = now() - this.recorder.epoch;
     if (!this.ended) this.recorder.record({ at: this.closedAt, client: this.label, kind: 'closed-by-server' });
     this.recorder.signal.notify();

@@ -303,6 +303,10 @@ export class CaseContext implements Recorder {
   /** Closes every client the case opened. */
   closeAll(): void {
     clearInterval(this.keepalive);
+    for (const c of this.clients) {
+      // A name prompt is a line without LF by design (joinOn prompt): a close while one waits is not FRAME-3's.
+      if (c.cutAtClose !== undefined && this.profile.joinOn !== 'prompt') this.violate('FRAME-3', `${c.label} received bytes without LF before the server closed its connection`, { expected: 'every server line ends with LF', actual: JSON.stringify(c.cutAtClose) });
+    }
     for (const c of this.clients) c.close();
   }
 
