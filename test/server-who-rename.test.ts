@@ -74,7 +74,10 @@ test('who-rename: an idle member is announced once with "time out leave out" and
   const { connect, server } = await serverFixture(t, { profile, idleTimeoutMs });
   const busy = await connect();
   await busy.waitForLine(login(busy));
+  const connecting = Date.now();
   const quiet = await connect();
+  // Armed before busy talks: resolves the moment the notice arrives, for the upper bound below.
+  const announcedAt = busy.waitForLine(timeOut(quiet), 1, 5_000).then(() => Date.now());
   await busy.waitForLine(login(quiet));
 
   // busy talks every 60 ms for well over one timeout; quiet says nothing.
@@ -87,6 +90,9 @@ test('who-rename: an idle member is announced once with "time out leave out" and
   await busy.waitForLine(timeOut(quiet));
   await quiet.waitForClose();
   assert.ok(Date.now() - started >= idleTimeoutMs, 'the quiet member outlived its timeout');
+  // Upper bound too: a timer that fires far too late is as wrong as one that never fires.
+  const after = (await announcedAt) - connecting;
+  assert.ok(after >= idleTimeoutMs - 20 && after <= idleTimeoutMs * 1.5 + 200, `timed out ${after} ms after connecting, timeout ${idleTimeoutMs} ms`);
   assert.equal(busy.count(loginOut(busy)) + busy.count(timeOut(busy)), 0, 'busy was never timed out');
   assert.equal(busy.count(timeOut(quiet)), 1);
   assert.equal(busy.count(loginOut(quiet)), 0, 'one leave notice, the idle one');
