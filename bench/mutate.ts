@@ -1,0 +1,318 @@
+// npm run mutate: mutation testing of the kit. Small mutations of the
+// reference server (its compiled JS in dist/src/reference-server/: negated
+// and relaxed conditions, off-by-one and changed constants, dropped calls,
+// swapped arguments) are made one at a time in a copy of the package; the
+// kit (--quick --bail, fixed seed) runs against each mutant in a process of
+// its own, under a deadline, and the mutant is classified: killed (and on
+// which requirement), survived, stillborn (the server does not start), or
+// equivalent (listed, with the reason, in bench/mutants-equivalent.json).
+// The sample is drawn with a fixed seed, so two runs judge the same mutants.
+// The README's section between the mutate markers is rewritten.
+//   node dist/bench/mutate.js [--sample N] [--seed S] [--only TEXT] [--no-readme] [--jobs 1|2]
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import ts from 'typescript';
+import { spawnServerProcess } from '../src/loadgen/server-process.js';
+import { packagePath } from '../src/paths.js';
+import { makeRng } from '../src/runner/rng.js';
+
+const START = '<!-- mutate:start -->';
+const END = '<!-- mutate:end -->';
+const GOAL = 0.9;
+/** One mutant's kit runs, all profiles, at most this long. */
+const MUTANT_DEADLINE_MS = 90_000;
+const SERVER_IDLE_MS = 1000;
+
+export interface Mutant {
+  /** Stable ID: file:line:column:operator. */
+  readonly id: string;
+  readonly file: string;
+  readonly line: number;
+  readonly start: number;
+  readonly end: number;
+  readonly replacement: string;
+  /** What changed, e.g. `=== → !==`. */
+  readonly what: string;
+}
+
+type Outcome =
+  | { readonly kind: 'killed'; readonly requirements: readonly string[]; readonly profile: string; readonly ms: number }
+  | { readonly kind: 'survived'; readonly ms: number }
+  | { readonly kind: 'stillborn'; readonly why: string }
+  | { readonly kind: 'timeout'; readonly ms: number };
+
+interface Equivalent {
+  readonly id: string;
+  readonly why: string;
+}
+
+/** Every mutation site of one file of compiled JS. */
+export function mutationSites(file: string, source: string): Mutant[] {
+  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+  const out: Mutant[] = [];
+  const add = (node: ts.Node | { getStart(): number; end: number }, start: number, end: number, replacement: string, op: string, what: string): void => {
+    const { line, character } = sf.getLineAndCharacterOfPosition(start);
+    out.push({ id: `${file}:${line + 1}:${character + 1}:${op}`, file, line: line + 1, start, end, replacement, what });
+    void node;
+  };
+  const swaps: Record<string, string[]> = {
+    '===': ['!=='],
+    '!==': ['==='],
+    '<': ['<=', '>='],
+    '<=': ['<', '>'],
+    '>': ['>=', '<='],
+    '>=': ['>', '<'],
+    '&&': ['||'],
+    '||': ['&&'],
+    '??': ['&&'],
+    '+': ['-'],
+    '-': ['+'],
+    '*': ['/'],
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) return;
+    if (ts.isBinaryExpression(node)) {
+      const op = node.operatorToken;
+      const text = op.getText(sf);
+      const isString = (n: ts.Expression): boolean => ts.isStringLiteral(n) || ts.isTemplateExpression(n) || ts.isNoSubstitutionTemplateLiteral(n);
+      // `+` on strings builds text: swapping it makes NaN, a mutant any test of anything kills.
+      if (!(text === '+' && (isString(node.left) || isString(node.right)))) {
+        for (const to of swaps[text] ?? []) add(node, op.getStart(sf), op.end, to, `op${to}`, `${text} → ${to}`);
+      }
+    }
+    if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {
+      add(node, node.getStart(sf), node.operand.getStart(sf), '', 'not', 'negation removed');
+    }
+    if (ts.isIfStatement(node)) {
+      const cond = node.expression;
+      add(node, cond.getStart(sf), cond.end, 'true', 'iftrue', `if (${short(cond.getText(sf))}) → if (true)`);
+      add(node, cond.getStart(sf), cond.end, 'false', 'iffalse', `if (${short(cond.getText(sf))}) → if (false)`);
+    }
+    if (ts.isNumericLiteral(node)) {
+      const n = Number(node.text);
+      if (Number.isFinite(n)) {
+        add(node, node.getStart(sf), node.end, String(n + 1), 'plus1', `${node.text} → ${n + 1}`);
+        if (n !== 0) add(node, node.getStart(sf), node.end, String(n - 1), 'minus1', `${node.text} → ${n - 1}`);
+      }
+    }
+    if (ts.isExpressionStatement(node) && ts.isCallExpression(node.expression)) {
+      add(node, node.getStart(sf), node.end, ';', 'drop', `call dropped: ${short(node.getText(sf))}`);
+    }
+    if (ts.isCallExpression(node) && node.arguments.length === 2) {
+      const [x, y] = node.arguments as unknown as [ts.Expression, ts.Expression];
+      if (x.getText(sf) !== y.getText(sf) && !ts.isArrowFunction(y) && !ts.isFunctionExpression(y)) {
+        add(node, x.getStart(sf), y.end, `${y.getText(sf)}, ${x.getText(sf)}`, 'swap', `arguments swapped: ${short(node.getText(sf))}`);
+      }
+    }
+    if (ts.isReturnStatement(node) && node.expression && (node.expression.kind === ts.SyntaxKind.TrueKeyword || node.expression.kind === ts.SyntaxKind.FalseKeyword)) {
+      const flip = node.expression.kind === ts.SyntaxKind.TrueKeyword ? 'false' : 'true';
+      add(node, node.expression.getStart(sf), node.expression.end, flip, 'ret', `return ${node.expression.getText(sf)} → return ${flip}`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+function short(text: string): string {
+  const one = text.replace(/\s+/g, ' ');
+  return one.length > 60 ? `${one.slice(0, 57)}...` : one;
+}
+
+/** The profiles a mutant of this file is judged with, in order: the first that kills it wins. */
+function profilesFor(file: string): string[] {
+  if (file.startsWith('nameop-')) return ['nameop'];
+  if (file.startsWith('raw-')) return ['raw'];
+  if (file.startsWith('line-')) return ['who-rename', 'gopl-en'];
+  return ['who-rename', 'nameop', 'gopl-en'];
+}
+
+/** A copy of the package a mutant runs from: package.json, profiles (linked) and dist/src. */
+function makeSandbox(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'chat-mutate-'));
+  cpSync(packagePath('package.json'), join(dir, 'package.json'));
+  symlinkSync(packagePath('profiles'), join(dir, 'profiles'));
+  symlinkSync(packagePath('node_modules'), join(dir, 'node_modules'));
+  cpSync(packagePath('dist/src'), join(dir, 'dist/src'), { recursive: true });
+  return dir;
+}
+
+function runKit(target: string, profile: string, seed: number, reportPath: string, deadlineMs: number): Promise<{ code: number | null; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const args = [packagePath('dist/src/cli/main.js'), '--target', target, '--profile', profile, '--quick', '--bail', '--no-verify', `--seed=${seed}`, '--report', `json=${reportPath}`];
+    if (profile === 'who-rename') args.push('--idle-timeout', String(SERVER_IDLE_MS));
+    const child = spawn(process.execPath, args, { stdio: 'ignore' });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, deadlineMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, timedOut });
+    });
+  });
+}
+
+interface JsonReport {
+  cases: { id: string; verdict: string; requirements: string[]; violations?: { requirement: string; level: string }[]; message?: string }[];
+}
+
+/** The requirements the kit failed: MUST violations, or the case's requirements when the target died in it. */
+function failedRequirements(report: JsonReport): string[] {
+  const out = new Set<string>();
+  for (const c of report.cases) {
+    if (c.verdict === 'fail') {
+      const must = (c.violations ?? []).filter((v) => v.level === 'MUST').map((v) => v.requirement);
+      for (const id of must.length ? must : c.requirements) out.add(id);
+    }
+    if (c.verdict === 'error' && (c.message ?? '').startsWith('target down')) for (const id of c.requirements) out.add(id);
+  }
+  return [...out];
+}
+
+async function judge(mutant: Mutant, sandbox: string, seed: number): Promise<Outcome> {
+  const path = join(sandbox, 'dist/src/reference-server', mutant.file);
+  const original = readFileSync(path, 'utf8');
+  writeFileSync(path, original.slice(0, mutant.start) + mutant.replacement + original.slice(mutant.end));
+  const started = performance.now();
+  try {
+    for (const profile of profilesFor(mutant.file)) {
+      const remaining = MUTANT_DEADLINE_MS - (performance.now() - started);
+      if (remaining <= 0) return { kind: 'timeout', ms: performance.now() - started };
+      let server;
+      try {
+        const idle = profile === 'who-rename' ? ['--idle-timeout', String(SERVER_IDLE_MS)] : [];
+        server = await spawnServerProcess(process.execPath, [join(sandbox, 'dist/src/cli/main.js'), 'serve', '--profile', profile, '--port', '0', ...idle], { label: `mutant ${mutant.id}`, timeoutMs: 10_000 });
+      } catch (err) {
+        return { kind: 'stillborn', why: (err as Error).message.split('\n')[0]!.slice(0, 200) };
+      }
+      const reportPath = join(sandbox, 'report.json');
+      rmSync(reportPath, { force: true });
+      try {
+        const ran = await runKit(server.url, profile, seed, reportPath, remaining);
+        if (ran.timedOut) return { kind: 'timeout', ms: performance.now() - started };
+        const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as JsonReport) : undefined;
+        const failed = report ? failedRequirements(report) : [];
+        if (failed.length > 0 || ran.code === 1) return { kind: 'killed', requirements: failed, profile, ms: performance.now() - started };
+        if (ran.code === 3 && report && report.cases.length === 0) return { kind: 'stillborn', why: 'the kit could not reach it' };
+      } finally {
+        await server.close(1000);
+      }
+    }
+    return { kind: 'survived', ms: performance.now() - started };
+  } finally {
+    writeFileSync(path, original);
+  }
+}
+
+function sample<T>(items: readonly T[], n: number, seed: number): T[] {
+  const rng = makeRng(seed);
+  const pool = [...items];
+  const out: T[] = [];
+  while (out.length < n && pool.length > 0) out.push(pool.splice(rng.int(0, pool.length - 1), 1)[0]!);
+  return out;
+}
+
+function loadEquivalents(): Map<string, string> {
+  const path = packagePath('bench/mutants-equivalent.json');
+  if (!existsSync(path)) return new Map();
+  const list = JSON.parse(readFileSync(path, 'utf8')) as Equivalent[];
+  return new Map(list.map((e) => [e.id, e.why]));
+}
+
+function readmeSection(rows: { mutant: Mutant; outcome: Outcome }[], equivalents: Map<string, string>, meta: { total: number; seed: number; ms: number; kitSeed: number }): string {
+  const judged = rows.filter((r) => r.outcome.kind !== 'stillborn' && !equivalents.has(r.mutant.id));
+  const killed = judged.filter((r) => r.outcome.kind === 'killed' || r.outcome.kind === 'timeout');
+  const named = killed.filter((r) => r.outcome.kind === 'killed' && r.outcome.requirements.length > 0);
+  const survivors = judged.filter((r) => r.outcome.kind === 'survived');
+  const pct = (k: number, n: number): string => (n === 0 ? '-' : `${((100 * k) / n).toFixed(0)}%`);
+  const lines = [
+    START,
+    `Measured by \`npm run mutate\` (bench/mutate.ts) on ${process.platform}, Node ${process.versions.node}, 2 mutants at a time, in ${(meta.ms / 1000).toFixed(0)} s: ${rows.length} mutants drawn with seed ${meta.seed} from the ${meta.total} mutation sites of the compiled reference server (dist/src/reference-server/: conditions negated or relaxed, comparison bounds moved by one, constants changed by one, calls dropped, arguments swapped). Each mutant runs in its own server process; the kit runs \`--quick --bail --no-verify --seed=${meta.kitSeed}\` against it for the profiles that use the mutated file, until one fails.`,
+    '',
+    `**Killed ${killed.length} of ${judged.length} non-equivalent mutants (${pct(killed.length, judged.length)}; goal ${GOAL * 100}%), ${named.length} of them with a verdict naming a requirement.** ${rows.filter((r) => r.outcome.kind === 'stillborn').length} mutants did not start (not counted); ${rows.filter((r) => equivalents.has(r.mutant.id)).length} are equivalent (bench/mutants-equivalent.json says why; not counted).`,
+    '',
+    '| mutant | change | verdict |',
+    '|---|---|---|',
+  ];
+  const cell = (t: string): string => t.replace(/\|/g, '\\|');
+  for (const { mutant, outcome } of rows) {
+    const eq = equivalents.get(mutant.id);
+    const verdict = eq
+      ? `equivalent: ${eq}`
+      : outcome.kind === 'killed'
+        ? `killed on ${outcome.requirements.join(', ') || '(no requirement named)'} (${outcome.profile}, ${(outcome.ms / 1000).toFixed(1)} s)`
+        : outcome.kind === 'timeout'
+          ? `killed: the kit's run passed its ${MUTANT_DEADLINE_MS / 1000} s deadline`
+          : outcome.kind === 'stillborn'
+            ? `did not start: ${outcome.why}`
+            : '**survived**';
+    lines.push(`| ${cell(mutant.id)} | ${cell(mutant.what)} | ${cell(verdict)} |`);
+  }
+  if (survivors.length) lines.push('', `Survivors: ${survivors.map((r) => r.mutant.id).join(', ')}.`);
+  lines.push(END);
+  return lines.join('\n');
+}
+
+function rewriteReadme(section: string): void {
+  const path = packagePath('README.md');
+  const text = readFileSync(path, 'utf8');
+  const start = text.indexOf(START);
+  const end = text.indexOf(END);
+  const next = start >= 0 && end > start ? text.slice(0, start) + section + text.slice(end + END.length) : `${text.replace(/\n*$/, '')}\n\n## Mutation testing\n\n${section}\n`;
+  writeFileSync(path, next);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { sample: { type: 'string' }, seed: { type: 'string' }, only: { type: 'string' }, 'no-readme': { type: 'boolean' }, jobs: { type: 'string' } } });
+  const seed = Number(values.seed ?? 1);
+  const n = Number(values.sample ?? 60);
+  const jobs = Math.min(2, Math.max(1, Number(values.jobs ?? 2)));
+  if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(n) || n <= 0) throw new Error('--seed and --sample take integers (--sample > 0)');
+  const dir = packagePath('dist/src/reference-server');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
+  const all = files.flatMap((f) => mutationSites(f, readFileSync(join(dir, f), 'utf8')));
+  const pool = values.only ? all.filter((m) => m.id.includes(values.only!)) : all;
+  const chosen = sample(pool, n, seed).sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+  const equivalents = loadEquivalents();
+  const kitSeed = 7;
+  console.log(`mutate: ${chosen.length} of ${pool.length} mutants (seed ${seed}) of ${relative(process.cwd(), dir)}, ${jobs} at a time`);
+  const t0 = performance.now();
+  const rows: { mutant: Mutant; outcome: Outcome }[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    const sandbox = makeSandbox();
+    try {
+      while (next < chosen.length) {
+        const mutant = chosen[next++]!;
+        if (equivalents.has(mutant.id)) {
+          rows.push({ mutant, outcome: { kind: 'survived', ms: 0 } });
+          console.log(`${mutant.id.padEnd(44)} equivalent: ${equivalents.get(mutant.id)}`);
+          continue;
+        }
+        const outcome = await judge(mutant, sandbox, kitSeed);
+        rows.push({ mutant, outcome });
+        const shown = outcome.kind === 'killed' ? `killed on ${outcome.requirements.join(',') || '?'} (${outcome.profile}) ${(outcome.ms / 1000).toFixed(1)} s` : outcome.kind === 'stillborn' ? `did not start: ${outcome.why}` : outcome.kind === 'timeout' ? 'timeout (killed)' : `SURVIVED ${(outcome.ms / 1000).toFixed(1)} s`;
+        console.log(`${mutant.id.padEnd(44)} ${mutant.what.padEnd(40)} ${shown}`);
+      }
+    } finally {
+      rmSync(sandbox, { recursive: true, force: true });
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
+  rows.sort((a, b) => a.mutant.id.localeCompare(b.mutant.id, 'en', { numeric: true }));
+  const ms = performance.now() - t0;
+  const section = readmeSection(rows, equivalents, { total: all.length, seed, ms, kitSeed });
+  console.log(section.split('\n').filter((l) => l.startsWith('**') || l.startsWith('Survivors')).join('\n'));
+  console.log(`mutate: ${(ms / 1000).toFixed(0)} s`);
+  if (!values['no-readme'] && !values.only) rewriteReadme(section);
+}
+
+main().catch((err: unknown) => {
+  console.error(`mutate: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 2;
+});
