@@ -151,3 +151,26 @@ export const nameopPipeInMsg = defineCase({
     await expectDelivery(ctx, texts.map((text) => ({ from: a, text })), [a, b], framingRules('FRAME-7'));
   },
 });
+
+export const longLinesWithinMax = defineCase({
+  id: 'frame/long-lines',
+  title: 'Lines from 1 KiB up to exactly the maximum line length arrive whole',
+  requirements: ['FRAME-8'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const max = ctx.profile.maxLineBytes;
+    // Whole-line sizes (the say line before LF): past the usual fixed buffers, and exactly the maximum.
+    const sizes = [...new Set([1024, 4097, 16 * 1024, max].filter((n) => n <= max))];
+    const sent = [];
+    for (const size of sizes) {
+      const head = ctx.text(`${size} bytes `);
+      const overhead = Buffer.byteLength(ctx.sayLine(a, head));
+      if (overhead >= size) continue;
+      const text = head + 'L'.repeat(size - overhead);
+      await ctx.say(a, text);
+      sent.push({ from: a, text });
+    }
+    await expectDelivery(ctx, sent, [a, b], { missing: 'FRAME-8', duplicate: 'CHAT-1', altered: 'FRAME-8', order: 'ORDER-1', echo: 'FRAME-8' }, { timeoutMs: ctx.wait(2) });
+  },
+});

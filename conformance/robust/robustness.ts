@@ -203,3 +203,21 @@ export const malformedNameopErrors = defineCase({
     }
   },
 });
+
+export const acceptPath = defineCase({
+  id: 'robust/accept-path',
+  title: 'Connections that say nothing, stop mid-line or reset at once do not keep others from joining',
+  requirements: ['ROBUST-8'],
+  async run(ctx) {
+    const silent = await ctx.connect('silent');
+    const partial = await ctx.connect('partial');
+    // Half of a first line, no LF: a login frame cut in its name, or a chat line.
+    const first = ctx.profile.joinOn === 'login' ? ctx.dialect.renderCommand({ type: 'login', name: ctx.name('half') }) : ctx.sayLine(partial, ctx.text('half a first line'));
+    await partial.sendBytes(Buffer.from(first.slice(0, Math.max(1, first.length >> 1))));
+    const reset = await ctx.connect('reset');
+    reset.reset();
+    const probe = await ctx.alive();
+    if (!probe.ok) ctx.fail('ROBUST-8', 'new connections were not served while one connection said nothing and another stopped mid-line', { expected: 'two new members exchange a line', actual: probe.why });
+    if (silent.isClosed && partial.isClosed) ctx.inconclusive('the server closed both the silent and the partial connection before the probe');
+  },
+});

@@ -43,6 +43,7 @@ export const requirements: readonly Requirement[] = [
   r('FRAME-5', 'MUST', 'A multi-byte UTF-8 character split across TCP writes MUST be delivered intact.', 'line.md'),
   r('FRAME-6', 'SHOULD', 'A final line without LF, followed by the end of the stream, SHOULD be handled as a line.', 'line.md'),
   r('FRAME-7', 'MUST', 'A nameop Msg is the rest of the line: a Msg that contains "|" MUST be delivered whole.', 'nameop.md'),
+  r('FRAME-8', 'MUST', 'A line whose text is within the maximum line length, up to exactly maxLineBytes bytes, MUST be handled as one line and delivered whole.', 'line.md'),
 
   // Join
   r('JOIN-1', 'MUST', 'When a member joins, every other member present MUST receive exactly one join notice for it.'),
@@ -82,6 +83,7 @@ export const requirements: readonly Requirement[] = [
   r('ISOLATION-2', 'MUST', 'While a member is not reading, the other members MUST still receive every line exactly once.'),
   r('ISOLATION-3', 'MUST', 'A member the server evicts because it does not read MUST be announced to the remaining members with a leave notice.'),
   r('ISOLATION-4', 'MUST', 'A hostile peer sending garbage or over-long lines MUST NOT change what the other members receive.'),
+  r('ISOLATION-5', 'MUST', 'A member that stops reading and is kept in the room MUST receive every line sent meanwhile, exactly once and in order, when it reads again.'),
 
   // Robustness
   r('ROBUST-1', 'MUST', 'After a long line (256 B, 4 KiB, 64 KiB or 1 MiB), within its maximum line length or beyond it, the server MUST keep serving the other members.'),
@@ -91,6 +93,7 @@ export const requirements: readonly Requirement[] = [
   r('ROBUST-5', 'MUST', 'After a burst of concurrent connects and disconnects, the server MUST keep serving.'),
   r('ROBUST-6', 'SHOULD', 'A line longer than the maximum SHOULD end the offender’s connection, after an error where the dialect can express one.'),
   r('ROBUST-7', 'MUST', 'A malformed nameop frame MUST be answered with error 400 to its sender only and MUST NOT be relayed.', 'nameop.md'),
+  r('ROBUST-8', 'MUST', 'Connections that send nothing, stop in the middle of their first line, or reset before it MUST NOT keep other connections from joining and being served.'),
 
   // Commands
   r('CMD-1', 'MUST', 'The member list (who, list users) MUST name exactly the current members, each once, and go to the requester only.'),

@@ -118,6 +118,9 @@ export const corpus: readonly CorpusEntry[] = [
   faultEntry('silent-eviction', 'gopl-en', ['ISOLATION-3'], 'a member evicted for not reading is dropped without a leave notice'),
   faultEntry('group-without-membership-check', 'nameop', ['CMD-7'], 'a group message from a member outside the group is relayed to the group'),
   faultEntry('malformed-relayed', 'nameop', ['ROBUST-7'], 'a frame short of a field is relayed as a say instead of getting error 400'),
+  faultEntry('drop-for-slow', 'gopl-en', ['ISOLATION-5'], 'a member whose queue is full is kept in the room and its lines are silently dropped'),
+  faultEntry('serial-accept', 'nameop', ['ROBUST-8'], 'a connection is taken in only after the previous one sent its first line'),
+  faultEntry('truncate-4k', 'gopl-en', ['FRAME-8'], 'chat texts over 4 KiB are cut to 4 KiB'),
 
   // The seeds' designs as written.
   {

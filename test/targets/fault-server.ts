@@ -33,6 +33,9 @@ export const faults = [
   'group-without-membership-check',
   'silent-eviction',
   'malformed-relayed',
+  'drop-for-slow',
+  'serial-accept',
+  'truncate-4k',
 ] as const;
 export type Fault = (typeof faults)[number];
 
@@ -50,6 +53,8 @@ const CRASH_LINE_BYTES = 1000;
 const TEXT_SLOT = 'TEXT-SLOT';
 /** A member with more outbound bytes than this pending is evicted (announced as a leave). */
 const QUEUE_LIMIT_BYTES = 1024 * 1024;
+/** truncate-4k: chat texts are cut to this many bytes. */
+const TRUNCATE_BYTES = 4096;
 /** After our FIN, a peer that does not close is destroyed this much later. */
 const LINGER_MS = 2000;
 
@@ -131,7 +136,11 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
   const write = (to: Member, bytes: Buffer): void => {
     if (!to.live || to.socket.destroyed) return;
     if (fault === 'sync-fanout') return fanout.send([to.socket], bytes);
-    if (to.socket.writableLength + bytes.length > QUEUE_LIMIT_BYTES) return evict(to);
+    if (to.socket.writableLength + bytes.length > QUEUE_LIMIT_BYTES) {
+      // drop-for-slow: the bug is keeping a slow member in the room and silently skipping its lines.
+      if (fault === 'drop-for-slow') return;
+      return evict(to);
+    }
     to.socket.write(bytes);
   };
 
@@ -232,6 +241,8 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
   };
 
   const say = (m: Member, text: string): void => {
+    // truncate-4k: the bug is a fixed 4 KiB message buffer.
+    if (fault === 'truncate-4k' && Buffer.byteLength(text) > TRUNCATE_BYTES) text = Buffer.from(text).subarray(0, TRUNCATE_BYTES).toString('utf8').replace(/\uFFFD$/, '');
     if (fault !== 'reorder') return relay(m, text);
     // The bug: each pair of consecutive lines from one sender goes out swapped.
     if (m.held) {
@@ -435,7 +446,30 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
     handle(m, bytes.toString('utf8'));
   };
 
+  // serial-accept: the bug is reading each connection's first line in the accept loop: a connection
+  // is taken in only once the one before it sent a complete line (or closed).
+  let blocker: Member | undefined;
+  const waiting: Socket[] = [];
+  const unblock = (m: Member): void => {
+    if (blocker !== m) return;
+    blocker = undefined;
+    const next = waiting.shift();
+    if (next) takeIn(next);
+  };
+
   const accept = (socket: Socket): void => {
+    if (fault === 'serial-accept' && blocker !== undefined) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {});
+      socket.pause();
+      waiting.push(socket);
+      return;
+    }
+    takeIn(socket);
+  };
+
+  const takeIn = (socket: Socket): void => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
@@ -459,11 +493,17 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
       m.idleTimer = setTimeout(() => idle(m), idleTimeoutMs);
       m.idleTimer.unref();
     }
+    if (fault === 'serial-accept') {
+      blocker = m;
+      socket.on('close', () => unblock(m));
+    }
     socket.on('data', (data: Buffer) => {
+      if (fault === 'serial-accept' && data.includes(0x0a)) queueMicrotask(() => unblock(m));
       if (!m.live) return;
       if (chunked) return chunk(m, data);
       for (const item of m.decoder.push(data)) frame(m, item);
     });
+    if (fault === 'serial-accept') socket.resume(); // paused while it waited, now that 'data' is heard
     socket.on('end', () => {
       // The last line may lack its LF; it still comes before the leave notice.
       if (m.live && !chunked) for (const item of m.decoder.end()) frame(m, item);
