@@ -21,7 +21,11 @@ test('runs', () => {});
 test('skipped alone', { skip: 'no reason to run' }, () => {});
 `,
     );
-    const { stdout } = await promisify(execFile)(process.execPath, ['--test', `--test-reporter=${packagePath('scripts/summary-reporter.mjs')}`, file], { timeout: 30_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--test', `--test-reporter=${packagePath('scripts/summary-reporter.mjs')}`, file], {
+      timeout: 30_000,
+      // Without this the child node --test reports to this test runner instead of its reporter.
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_TEST_CONTEXT')),
+    });
     assert.equal(stdout.trim().split('\n').at(-1), '1 passed, 0 failed, 2 skipped');
   } finally {
     rmSync(dir, { recursive: true, force: true });
