@@ -117,6 +117,12 @@ export function mutationSites(file: string, source: string): Mutant[] {
   return out;
 }
 
+/** A kill's requirements, shortened when the server died and every later case named its own. */
+function listed(ids: readonly string[]): string {
+  if (ids.length === 0) return '(no requirement named)';
+  return ids.length > 5 ? `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more (the server died)` : ids.join(', ');
+}
+
 function short(text: string): string {
   const one = text.replace(/\s+/g, ' ');
   return one.length > 60 ? `${one.slice(0, 57)}...` : one;
@@ -126,23 +132,23 @@ function short(text: string): string {
 function profilesFor(file: string): string[] {
   if (file.startsWith('nameop-')) return ['nameop'];
   if (file.startsWith('raw-')) return ['raw'];
-  if (file.startsWith('line-')) return ['who-rename', 'gopl-en'];
-  return ['who-rename', 'nameop', 'gopl-en'];
+  return ['who-rename', 'nameop'];
 }
 
-/** A copy of the package a mutant runs from: package.json, profiles (linked) and dist/src. */
+/** A copy of the package a mutant runs from: package.json, profiles (linked), dist/src and dist/conformance (the CLI imports the cases). */
 function makeSandbox(): string {
   const dir = mkdtempSync(join(tmpdir(), 'chat-mutate-'));
   cpSync(packagePath('package.json'), join(dir, 'package.json'));
   symlinkSync(packagePath('profiles'), join(dir, 'profiles'));
   symlinkSync(packagePath('node_modules'), join(dir, 'node_modules'));
   cpSync(packagePath('dist/src'), join(dir, 'dist/src'), { recursive: true });
+  cpSync(packagePath('dist/conformance'), join(dir, 'dist/conformance'), { recursive: true });
   return dir;
 }
 
 function runKit(target: string, profile: string, seed: number, reportPath: string, deadlineMs: number): Promise<{ code: number | null; timedOut: boolean }> {
   return new Promise((resolve) => {
-    const args = [packagePath('dist/src/cli/main.js'), '--target', target, '--profile', profile, '--quick', '--bail', '--no-verify', `--seed=${seed}`, '--report', `json=${reportPath}`];
+    const args = [packagePath('dist/src/cli/main.js'), '--target', target, '--profile', profile, '--quick', '--no-verify', `--seed=${seed}`, '--report', `json=${reportPath}`];
     if (profile === 'who-rename') args.push('--idle-timeout', String(SERVER_IDLE_MS));
     const child = spawn(process.execPath, args, { stdio: 'ignore' });
     let timedOut = false;
@@ -161,26 +167,32 @@ interface JsonReport {
   cases: { id: string; verdict: string; requirements: string[]; violations?: { requirement: string; level: string }[]; message?: string }[];
 }
 
-/** The requirements the kit failed: MUST violations, or the case's requirements when the target died in it. */
+/**
+ * The requirements the kit failed: MUST violations, SHOULD ones it warned about (a mutant that breaks
+ * a SHOULD is caught by the warning), or the case's requirements when the target died in it.
+ */
 function failedRequirements(report: JsonReport): string[] {
   const out = new Set<string>();
   for (const c of report.cases) {
-    if (c.verdict === 'fail') {
-      const must = (c.violations ?? []).filter((v) => v.level === 'MUST').map((v) => v.requirement);
-      for (const id of must.length ? must : c.requirements) out.add(id);
+    if (c.verdict === 'fail' || c.verdict === 'warn') {
+      const named = (c.violations ?? []).map((v) => v.requirement);
+      for (const id of named.length ? named : c.requirements) out.add(id);
     }
     if (c.verdict === 'error' && (c.message ?? '').startsWith('target down')) for (const id of c.requirements) out.add(id);
   }
   return [...out];
 }
 
-async function judge(mutant: Mutant, sandbox: string, seed: number): Promise<Outcome> {
+/** Requirements the unmutated server fails on this machine, per profile: a mutant's fail on them proves nothing. */
+type Control = Map<string, Set<string>>;
+
+async function judge(mutant: Mutant, sandbox: string, seed: number, control: Control, profiles = profilesFor(mutant.file)): Promise<Outcome> {
   const path = join(sandbox, 'dist/src/reference-server', mutant.file);
   const original = readFileSync(path, 'utf8');
   writeFileSync(path, original.slice(0, mutant.start) + mutant.replacement + original.slice(mutant.end));
   const started = performance.now();
   try {
-    for (const profile of profilesFor(mutant.file)) {
+    for (const profile of profiles) {
       const remaining = MUTANT_DEADLINE_MS - (performance.now() - started);
       if (remaining <= 0) return { kind: 'timeout', ms: performance.now() - started };
       let server;
@@ -196,8 +208,9 @@ async function judge(mutant: Mutant, sandbox: string, seed: number): Promise<Out
         const ran = await runKit(server.url, profile, seed, reportPath, remaining);
         if (ran.timedOut) return { kind: 'timeout', ms: performance.now() - started };
         const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as JsonReport) : undefined;
-        const failed = report ? failedRequirements(report) : [];
-        if (failed.length > 0 || ran.code === 1) return { kind: 'killed', requirements: failed, profile, ms: performance.now() - started };
+        const noise = control.get(profile) ?? new Set<string>();
+        const failed = (report ? failedRequirements(report) : []).filter((id) => !noise.has(id));
+        if (failed.length > 0 || (ran.code === 1 && !report)) return { kind: 'killed', requirements: failed, profile, ms: performance.now() - started };
         if (ran.code === 3 && report && report.cases.length === 0) return { kind: 'stillborn', why: 'the kit could not reach it' };
       } finally {
         await server.close(1000);
@@ -224,7 +237,7 @@ function loadEquivalents(): Map<string, string> {
   return new Map(list.map((e) => [e.id, e.why]));
 }
 
-function readmeSection(rows: { mutant: Mutant; outcome: Outcome }[], equivalents: Map<string, string>, meta: { total: number; seed: number; ms: number; kitSeed: number }): string {
+function readmeSection(rows: { mutant: Mutant; outcome: Outcome }[], equivalents: Map<string, string>, meta: { total: number; seed: number; ms: number; kitSeed: number; noise: string }): string {
   const judged = rows.filter((r) => r.outcome.kind !== 'stillborn' && !equivalents.has(r.mutant.id));
   const killed = judged.filter((r) => r.outcome.kind === 'killed' || r.outcome.kind === 'timeout');
   const named = killed.filter((r) => r.outcome.kind === 'killed' && r.outcome.requirements.length > 0);
@@ -232,7 +245,7 @@ function readmeSection(rows: { mutant: Mutant; outcome: Outcome }[], equivalents
   const pct = (k: number, n: number): string => (n === 0 ? '-' : `${((100 * k) / n).toFixed(0)}%`);
   const lines = [
     START,
-    `Measured by \`npm run mutate\` (bench/mutate.ts) on ${process.platform}, Node ${process.versions.node}, 2 mutants at a time, in ${(meta.ms / 1000).toFixed(0)} s: ${rows.length} mutants drawn with seed ${meta.seed} from the ${meta.total} mutation sites of the compiled reference server (dist/src/reference-server/: conditions negated or relaxed, comparison bounds moved by one, constants changed by one, calls dropped, arguments swapped). Each mutant runs in its own server process; the kit runs \`--quick --bail --no-verify --seed=${meta.kitSeed}\` against it for the profiles that use the mutated file, until one fails.`,
+    `Measured by \`npm run mutate\` (bench/mutate.ts) on ${process.platform}, Node ${process.versions.node}, 2 mutants at a time, in ${(meta.ms / 1000).toFixed(0)} s: ${rows.length} mutants drawn with seed ${meta.seed} from the ${meta.total} mutation sites of the compiled reference server (dist/src/reference-server/: conditions negated or relaxed, comparison bounds moved by one, constants changed by one, calls dropped, arguments swapped). Each mutant runs in its own server process; the kit runs \`--quick --no-verify --seed=${meta.kitSeed}\` against it for the profiles that use the mutated file (nameop, raw, or who-rename then nameop), until one fails. Fails the unmutated server also has in the same run of this command (control runs; timing on a loaded machine) are not counted as kills${meta.noise ? `: ${meta.noise}` : ''}.`,
     '',
     `**Killed ${killed.length} of ${judged.length} non-equivalent mutants (${pct(killed.length, judged.length)}; goal ${GOAL * 100}%), ${named.length} of them with a verdict naming a requirement.** ${rows.filter((r) => r.outcome.kind === 'stillborn').length} mutants did not start (not counted); ${rows.filter((r) => equivalents.has(r.mutant.id)).length} are equivalent (bench/mutants-equivalent.json says why; not counted).`,
     '',
@@ -245,7 +258,7 @@ function readmeSection(rows: { mutant: Mutant; outcome: Outcome }[], equivalents
     const verdict = eq
       ? `equivalent: ${eq}`
       : outcome.kind === 'killed'
-        ? `killed on ${outcome.requirements.join(', ') || '(no requirement named)'} (${outcome.profile}, ${(outcome.ms / 1000).toFixed(1)} s)`
+        ? `killed on ${listed(outcome.requirements)} (${outcome.profile}, ${(outcome.ms / 1000).toFixed(1)} s)`
         : outcome.kind === 'timeout'
           ? `killed: the kit's run passed its ${MUTANT_DEADLINE_MS / 1000} s deadline`
           : outcome.kind === 'stillborn'
@@ -284,6 +297,22 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const rows: { mutant: Mutant; outcome: Outcome }[] = [];
   let next = 0;
+  // Control runs: the unmutated server, each profile, the same kit options.
+  const control: Control = new Map();
+  {
+    const sandbox = makeSandbox();
+    try {
+      for (const profile of ['who-rename', 'nameop', 'raw']) {
+        const outcome = await judge({ id: 'control', file: 'index.js', line: 0, start: 0, end: 0, replacement: '', what: 'none' }, sandbox, kitSeed, new Map(), [profile]);
+        if (outcome.kind === 'stillborn' || outcome.kind === 'timeout') throw new Error(`the unmutated server (${profile}) ${outcome.kind === 'stillborn' ? `did not start: ${outcome.why}` : 'timed out'}`);
+        const noise = outcome.kind === 'killed' ? outcome.requirements : [];
+        control.set(profile, new Set(noise));
+        console.log(`control (${profile}, unmutated): ${noise.length ? `fails ${noise.join(', ')} on this machine; not counted as kills` : 'no fail'}`);
+      }
+    } finally {
+      rmSync(sandbox, { recursive: true, force: true });
+    }
+  }
   const worker = async (): Promise<void> => {
     const sandbox = makeSandbox();
     try {
@@ -294,9 +323,9 @@ async function main(): Promise<void> {
           console.log(`${mutant.id.padEnd(44)} equivalent: ${equivalents.get(mutant.id)}`);
           continue;
         }
-        const outcome = await judge(mutant, sandbox, kitSeed);
+        const outcome = await judge(mutant, sandbox, kitSeed, control);
         rows.push({ mutant, outcome });
-        const shown = outcome.kind === 'killed' ? `killed on ${outcome.requirements.join(',') || '?'} (${outcome.profile}) ${(outcome.ms / 1000).toFixed(1)} s` : outcome.kind === 'stillborn' ? `did not start: ${outcome.why}` : outcome.kind === 'timeout' ? 'timeout (killed)' : `SURVIVED ${(outcome.ms / 1000).toFixed(1)} s`;
+        const shown = outcome.kind === 'killed' ? `killed on ${listed(outcome.requirements)} (${outcome.profile}) ${(outcome.ms / 1000).toFixed(1)} s` : outcome.kind === 'stillborn' ? `did not start: ${outcome.why}` : outcome.kind === 'timeout' ? 'timeout (killed)' : `SURVIVED ${(outcome.ms / 1000).toFixed(1)} s`;
         console.log(`${mutant.id.padEnd(44)} ${mutant.what.padEnd(40)} ${shown}`);
       }
     } finally {
@@ -306,7 +335,7 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: jobs }, worker));
   rows.sort((a, b) => a.mutant.id.localeCompare(b.mutant.id, 'en', { numeric: true }));
   const ms = performance.now() - t0;
-  const section = readmeSection(rows, equivalents, { total: all.length, seed, ms, kitSeed });
+  const section = readmeSection(rows, equivalents, { total: all.length, seed, ms, kitSeed, noise: [...control].filter(([, s]) => s.size).map(([p, s]) => `${[...s].join(', ')} (${p})`).join('; ') });
   console.log(section.split('\n').filter((l) => l.startsWith('**') || l.startsWith('Survivors')).join('\n'));
   console.log(`mutate: ${(ms / 1000).toFixed(0)} s`);
   if (!values['no-readme'] && !values.only) rewriteReadme(section);
