@@ -53,6 +53,8 @@ const CRASH_LINE_BYTES = 1000;
 const TEXT_SLOT = 'TEXT-SLOT';
 /** A member with more outbound bytes than this pending is evicted (announced as a leave). */
 const QUEUE_LIMIT_BYTES = 1024 * 1024;
+/** drop-for-slow: past this many pending bytes, a member's lines are skipped. */
+const DROP_QUEUE_BYTES = 256 * 1024;
 /** truncate-4k: chat texts are cut to this many bytes. */
 const TRUNCATE_BYTES = 4096;
 /** After our FIN, a peer that does not close is destroyed this much later. */
@@ -136,11 +138,10 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
   const write = (to: Member, bytes: Buffer): void => {
     if (!to.live || to.socket.destroyed) return;
     if (fault === 'sync-fanout') return fanout.send([to.socket], bytes);
-    if (to.socket.writableLength + bytes.length > QUEUE_LIMIT_BYTES) {
-      // drop-for-slow: the bug is keeping a slow member in the room and silently skipping its lines.
-      if (fault === 'drop-for-slow') return;
-      return evict(to);
-    }
+    // drop-for-slow: the bug is keeping a slow member in the room and silently skipping its lines once
+    // a smaller queue is full (so the loss shows even when the kernel's buffers absorb most of a flood).
+    if (fault === 'drop-for-slow' && to.socket.writableLength + bytes.length > DROP_QUEUE_BYTES) return;
+    if (to.socket.writableLength + bytes.length > QUEUE_LIMIT_BYTES) return evict(to);
     to.socket.write(bytes);
   };
 
