@@ -58,6 +58,24 @@ const mtime = (path: string): number | undefined => {
   }
 };
 
+/**
+ * Builds one Go program (package directory `pkg` of the module in `moduleDir`)
+ * into `binary`, unless the binary is newer than its sources. Shared with the
+ * crashers corpus (test/crashers/).
+ */
+export async function buildGoProgram(moduleDir: string, pkg: string, binary: string): Promise<BuildResult | { ok: true }> {
+  const version = await run('go', ['version'], moduleDir, 10_000);
+  if (!version.ok)
+    return { ok: false, missingGo: true, reason: version.missing ? `go is not on PATH: ${INSTALL_HINT}` : `go does not run (${version.output}): ${INSTALL_HINT}` };
+  mkdirSync(join(binary, '..'), { recursive: true });
+  const built = mtime(binary);
+  const sources = [join(moduleDir, pkg, 'main.go'), join(moduleDir, 'go.mod')].map(mtime);
+  if (sources.some((m) => m === undefined)) return { ok: false, missingGo: false, reason: `missing source for ${pkg} under ${moduleDir}` };
+  if (built !== undefined && sources.every((m) => m! < built)) return { ok: true };
+  const build = await run('go', ['build', '-o', binary, `./${pkg}`], moduleDir, 180_000);
+  return build.ok ? { ok: true } : { ok: false, missingGo: false, reason: `go build ${pkg} failed: ${build.output}` };
+}
+
 /** Builds both peers into bench/peers/bin/ (skipping a binary newer than its sources). */
 export async function buildGoPeers(): Promise<BuildResult> {
   const dir = peersDir();

@@ -205,7 +205,8 @@ export async function startServerProcess(spec: ServerCommand): Promise<ServerPro
 
   const fail = async (why: string): Promise<never> => {
     await proc.close(200);
-    throw new ServerStartError(`${label}: ${why}`, proc.exit, output.tail(40));
+    const said = output.tail(10).map((l) => l.text);
+    throw new ServerStartError(`${label}: ${why}${said.length ? `\n${said.join('\n')}` : ''}`, proc.exit, output.tail(40));
   };
   const started = Date.now();
   const readyLine = new Promise<number | undefined>((resolve) => {

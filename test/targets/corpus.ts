@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { buildGoPeers } from '../../bench/peers/build.js';
 import { spawnServerProcess } from '../../src/loadgen/server-process.js';
 import type { Fault } from './fault-server.js';
+import type { SuperviseOptions } from '../../src/supervise/index.js';
+import { crashers } from '../crashers/corpus.js';
 
 export type CorpusProfile = 'gopl-en' | 'gopl-zh' | 'who-rename' | 'nameop' | 'raw';
 
@@ -35,6 +37,8 @@ export interface CorpusEntry {
   /** Why this entry cannot run here (a missing interpreter), or undefined; the matrix then skips it with the reason. */
   readonly unavailable?: () => Promise<string | undefined>;
   start(): Promise<RunningTarget>;
+  /** How to start it under the kit's supervision (src/supervise): the matrix then runs it with runConformance({ server }). */
+  command?(): Promise<SuperviseOptions>;
 }
 
 /** who-rename servers run with this idle timeout instead of the dialect's 60 s. */
@@ -187,4 +191,7 @@ export const corpus: readonly CorpusEntry[] = [
   referenceServer('who-rename'),
   referenceServer('nameop'),
   referenceServer('raw'),
+
+  // Servers that crash, wedge, spin or leak (test/crashers/), run under supervision.
+  ...crashers,
 ];

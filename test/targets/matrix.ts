@@ -11,6 +11,7 @@ import { runConformance, selectCases } from '../../src/runner/run.js';
 import type { CaseResult } from '../../src/runner/verdict.js';
 import { requirement } from '../../src/spec/requirements.js';
 import type { CorpusEntry } from './corpus.js';
+import type { SuperviseOptions } from '../../src/supervise/index.js';
 
 export const MATRIX_SEEDS: readonly number[] = [1, 2, 3, 4, 5];
 
@@ -76,6 +77,7 @@ const targetDown = (result: CaseResult): boolean => result.verdict === 'error' &
  * the bugs the later cases look for.
  */
 export async function runEntry(entry: CorpusEntry, seed: number, mode: RunMode = 'quick'): Promise<SeedRun> {
+  if (entry.command) return runSupervised(entry, seed, entry.command, mode);
   const started = performance.now();
   const labels = new Set(entry.labels);
   const failed = new Map<string, string>();
@@ -166,6 +168,62 @@ export async function runEntry(entry: CorpusEntry, seed: number, mode: RunMode =
     ...(note ? { note } : {}),
     ...(modelFailMs !== undefined ? { modelFailMs } : {}),
   };
+}
+
+/**
+ * One seed against one entry under the kit's supervision (--server-cmd): the
+ * kit starts the server, charges a crash or a dead room to the case that
+ * caused it, restarts it and judges every later case; the resource cases
+ * know its pid.
+ */
+async function runSupervised(entry: CorpusEntry, seed: number, command: () => Promise<SuperviseOptions>, mode: RunMode): Promise<SeedRun> {
+  const started = performance.now();
+  const labels = new Set(entry.labels);
+  const failed = new Map<string, string>();
+  const warned = new Set<string>();
+  const flaky = new Set<string>();
+  let msToCatch: number | undefined;
+  let cases = 0;
+  try {
+    const server = await command();
+    const report = await runConformance({
+      server: { startTimeoutMs: 20_000, ...server },
+      profile: entry.profile,
+      seed,
+      quick: mode === 'quick',
+      verifyFailures: mode === 'full' || entry.kind === 'correct',
+      runDeadlineMs: mode === 'full' ? 140_000 : 120_000,
+      ...(entry.idleTimeoutMs !== undefined ? { idleTimeoutMs: entry.idleTimeoutMs } : {}),
+      onCaseEnd: (result) => {
+        cases += 1;
+        for (const id of failedRequirements(result)) {
+          const v = result.violations?.find((x) => x.requirement === id);
+          const why = v ? `${v.message}${v.expected ? `; expected ${v.expected}` : ''}` : (result.message ?? '');
+          if (!failed.has(id)) failed.set(id, `${result.id}: ${why}`.slice(0, 600));
+          if (labels.has(id) && msToCatch === undefined) msToCatch = Math.round(performance.now() - started);
+        }
+        for (const id of warnedRequirements(result)) warned.add(id);
+        if (isFlaky(result)) flaky.add(`${result.id} (${result.message ?? ''})`.slice(0, 300));
+      },
+      stopWhen: (result) => mode === 'quick' && failedRequirements(result).some((id) => labels.has(id)),
+    });
+    const note = report.unreachable ? report.stopped : msToCatch === undefined ? report.stopped : undefined;
+    return {
+      seed,
+      ran: !report.unreachable && cases > 0,
+      caught: msToCatch !== undefined,
+      ...(msToCatch !== undefined ? { msToCatch } : {}),
+      failed,
+      warned,
+      flaky,
+      cases,
+      restarts: report.restarts ?? 0,
+      durationMs: Math.round(performance.now() - started),
+      ...(note ? { note } : {}),
+    };
+  } catch (err) {
+    return { seed, ran: false, caught: false, failed, warned, flaky, cases, restarts: 0, durationMs: Math.round(performance.now() - started), note: `kit error: ${(err as Error).message}` };
+  }
 }
 
 /** Why Go entries cannot run here, or undefined when they can. A Go build failure is not a skip: it throws. */
