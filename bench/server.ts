@@ -45,7 +45,8 @@ interface Row {
 }
 
 const startReference = (profile: string): Promise<ServerProcess> =>
-  spawnServerProcess(process.execPath, [MAIN_JS, 'serve', '--profile', profile, '--host', '127.0.0.1', '--port', '0'], {
+  // Every bench client comes from 127.0.0.1: lift the per-address limit (default 1,000) above the largest run.
+  spawnServerProcess(process.execPath, [MAIN_JS, 'serve', '--profile', profile, '--host', '127.0.0.1', '--port', '0', '--max-clients-per-address', '20000', '--max-clients', '20000'], {
     label: 'reference server',
   });
 
@@ -109,7 +110,7 @@ async function main(): Promise<number> {
   }
   log(
     table(
-      ['server', 'clients', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'dup', 'peak RSS MiB'],
+      ['server', 'clients', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'dup', 'peak RSS MiB', 'connect s', 'cpu server', 'cpu client'],
       rows.map(({ server, clients, report: r }) => [
         server,
         fmt.n(clients),
@@ -120,9 +121,13 @@ async function main(): Promise<number> {
         fmt.n(r.deliveries.lost),
         fmt.n(r.deliveries.duplicated),
         fmt.mib(r),
+        (r.phasesMs.connect / 1000).toFixed(1),
+        r.cpu.serverPct === null ? '-' : `${r.cpu.serverPct.toFixed(0)}%`,
+        `${r.cpu.clientPct.toFixed(0)}%${r.cpu.clientSaturated ? ' SATURATED' : ''}`,
       ]),
     ),
   );
+  log('(cpu: % of one core during send and drain; a SATURATED client means that row measures the client, not the server)');
   const rowOf = (server: ServerName, clients: number): Row | undefined => rows.find((r) => r.server === server && r.clients === clients);
   if (built.ok) {
     log();
@@ -157,6 +162,17 @@ async function main(): Promise<number> {
       `server RSS peak ${idleRss === undefined ? '-' : `${(idleRss / 1024 / 1024).toFixed(1)} MiB`}, connect phase ${(idle.phasesMs.connect / 1000).toFixed(1)} s`,
   );
   for (const note of idle.notes) log(`  note: ${note}`);
+
+  // Connect storm: 10,000 clients of a notice-heavy dialect (every join goes to every member).
+  log();
+  log(`connect storm: ${fmt.n(IDLE_CLIENTS)} gopl-en clients (each join notice to every member: ${fmt.n((IDLE_CLIENTS * (IDLE_CLIENTS - 1)) / 2)} notices), then 1 sender x 10 lines`);
+  progress(`reference, ${IDLE_CLIENTS} gopl-en clients`);
+  const storm = await measure(() => startReference('gopl-en'), goplEn, { clients: IDLE_CLIENTS, senders: 1, messages: 10, timeoutMs: 120_000, phaseTimeoutMs: 60_000 });
+  log(
+    `  connected ${fmt.n(storm.clients.connected)}, ready ${fmt.n(storm.clients.ready)} (${storm.barrier}), connect phase ${(storm.phasesMs.connect / 1000).toFixed(1)} s, ` +
+      `membership barrier ${(storm.phasesMs.barrier / 1000).toFixed(1)} s, deliveries ${fmt.n(storm.deliveries.received)}/${fmt.n(storm.deliveries.expected)}`,
+  );
+  for (const note of storm.notes) log(`  note: ${note}`);
 
   // Isolation: the others' latency with and without one member that never reads.
   log();
@@ -222,6 +238,12 @@ async function main(): Promise<number> {
   } else {
     goal(undefined, 'reference >= gopl-buffered deliveries/s at 100 clients, with lower p99', 'Go peers not built (apt-get install golang-go)');
   }
+  const stormS = (storm.phasesMs.connect + storm.phasesMs.barrier) / 1000;
+  goal(
+    storm.clients.connected === IDLE_CLIENTS && storm.clients.ready === IDLE_CLIENTS && stormS < 15,
+    `${fmt.n(IDLE_CLIENTS)} gopl-en clients connected and members (last join seen by all) in < 15 s`,
+    `${stormS.toFixed(1)} s, ${fmt.n(storm.clients.ready)} ready`,
+  );
   goal(
     idleRss !== undefined && idleRss < IDLE_RSS_GOAL_BYTES && idle.clients.connected === IDLE_CLIENTS,
     `${fmt.n(IDLE_CLIENTS)} idle clients under 500 MB RSS`,

@@ -247,3 +247,20 @@ describe('loadgen parts', () => {
     for (const bad of ['localhost', ':80', '127.0.0.1:0', '127.0.0.1:70000', '::1:80']) assert.equal(parseTarget(bad).ok, false, bad);
   });
 });
+
+describe('payload from bytes', () => {
+  test('parsePayloadBytes reads what formatPayload wrote, in place, and refuses anything else', async () => {
+    const { parsePayloadBytes } = await import('../src/loadgen/payload.js');
+    const out = { sender: -1, seq: -1, sentNs: -1 };
+    const line = Buffer.from(`xx 127.0.0.1:5: ${formatPayload({ sender: 3, seq: 41, sentNs: 123456789 }, 10)}`);
+    assert.equal(parsePayloadBytes(line, 0, line.length, out), true);
+    assert.deepEqual(out, { sender: 3, seq: 41, sentNs: 123456789 });
+    for (const other of ['hello', 'a: lg 1 2', 'a: lg a 2 3', 'a: lg 1 2 3x', 'a: lg-sync abc 0', '', 'lg 1234567890123456 1 1']) {
+      const b = Buffer.from(other);
+      assert.equal(parsePayloadBytes(b, 0, b.length, out), false, other);
+    }
+    // Only the range given counts: a payload past `end` is not read.
+    const two = Buffer.from(`a: hi\nb: ${formatPayload({ sender: 1, seq: 2, sentNs: 3 })}`);
+    assert.equal(parsePayloadBytes(two, 0, 5, out), false);
+  });
+});

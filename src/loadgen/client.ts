@@ -3,7 +3,9 @@
 // as the event the profile reads in it.
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { LineDecoder, encodeLine } from '../codec/index.js';
+import { isUtf8 } from 'node:buffer';
+import { LineScanner, encodeLine } from '../codec/index.js';
+import { type MutablePayload, parsePayloadBytes } from './payload.js';
 import type { Dialect } from '../profile/index.js';
 import type { ClientCommand, ServerEvent } from '../profile/types.js';
 
@@ -14,12 +16,19 @@ export type ConnectOutcome =
 export interface BenchClientHooks {
   /** A server line; event is undefined when the profile matches nothing in it. */
   readonly onLine: (client: BenchClient, event: ServerEvent | undefined, text: string) => void;
+  /**
+   * A line carrying a bench payload, recognised from its bytes before any
+   * string or pattern is tried (the payload object is reused: copy what you keep).
+   * Without it, such lines go through onLine like any other.
+   */
+  readonly onPayload?: (client: BenchClient, payload: Readonly<MutablePayload>) => void;
   readonly onClose: (client: BenchClient) => void;
 }
 
 export class BenchClient {
   private socket: net.Socket | undefined;
-  private readonly decoder: LineDecoder;
+  private readonly scanner: LineScanner;
+  private readonly payload: MutablePayload = { sender: 0, seq: 0, sentNs: 0 };
   /** host:port of this end, as the server sees it (the identity in addr dialects). */
   addr = '';
   closed = false;
@@ -33,7 +42,10 @@ export class BenchClient {
     private readonly dialect: Dialect,
     private readonly hooks: BenchClientHooks,
   ) {
-    this.decoder = new LineDecoder({ maxFrameBytes: dialect.profile.maxLineBytes ?? 65536 });
+    this.scanner = new LineScanner(
+      { line: (buf, start, end) => this.onScanned(buf, start, end), tooLong: () => void (this.decodeErrors += 1) },
+      { maxFrameBytes: dialect.profile.maxLineBytes ?? 65536 },
+    );
   }
 
   /** The value notices carry for this client: its name or its address. */
@@ -71,23 +83,26 @@ export class BenchClient {
       socket.once('close', () => {
         this.closed = true;
         settle({ ok: false, code: 'ECONNRESET', message: `connection to ${host}:${port} closed before it was established` });
-        for (const item of this.decoder.end()) this.onDecoded(item);
+        this.scanner.end();
         this.hooks.onClose(this);
       });
     });
   }
 
   private onData(chunk: Buffer): void {
-    for (const item of this.decoder.push(chunk)) this.onDecoded(item);
+    this.scanner.push(chunk);
   }
 
-  private onDecoded(item: ReturnType<LineDecoder['push']>[number]): void {
-    if (item.kind === 'error') {
+  /** The payload first (bytes only), then, for any other line, its text through the dialect. */
+  private onScanned(buf: Buffer, start: number, end: number): void {
+    this.lines += 1;
+    const { onPayload } = this.hooks;
+    if (onPayload && parsePayloadBytes(buf, start, end, this.payload)) return onPayload(this, this.payload);
+    if (!isUtf8(buf.subarray(start, end))) {
       this.decodeErrors += 1;
       return;
     }
-    this.lines += 1;
-    const text = item.frame.text;
+    const text = buf.toString('utf8', start, end);
     this.hooks.onLine(this, this.dialect.match(text), text);
   }
 

@@ -36,6 +36,8 @@ export interface BenchReport {
   readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number } | null;
   readonly wallMs: number;
   readonly phasesMs: { readonly connect: number; readonly barrier: number; readonly send: number; readonly drain: number };
+  /** CPU over the send and drain phases, in % of one core; the client is saturated near 100%. */
+  readonly cpu: { readonly clientPct: number; readonly serverPct: number | null; readonly clientSaturated: boolean };
   readonly ackTimeouts: number;
   readonly decodeErrors: number;
   readonly serverErrors: number;
@@ -76,6 +78,10 @@ export function formatReportText(r: BenchReport): string {
         `send ${ms(r.phasesMs.send)}, drain ${ms(r.phasesMs.drain)})`,
     ],
   ];
+  rows.push([
+    'cpu',
+    `client ${r.cpu.clientPct.toFixed(0)}% of a core${r.cpu.clientSaturated ? ' (SATURATED)' : ''}, server ${r.cpu.serverPct === null ? 'unknown (no --pid)' : `${r.cpu.serverPct.toFixed(0)}%`}`,
+  ]);
   if (r.ackTimeouts > 0) rows.push(['ack timeouts', String(r.ackTimeouts)]);
   if (r.decodeErrors > 0) rows.push(['decode errors', String(r.decodeErrors)]);
   if (r.serverErrors > 0) rows.push(['server errors', String(r.serverErrors)]);

@@ -8,8 +8,9 @@ import { BenchClient } from './client.js';
 import { LatencyHistogram } from './histogram.js';
 import { DeliveryLedger } from './ledger.js';
 import { BENCH_DEFAULTS, checkOptions, type BenchOptions } from './options.js';
-import { formatPayload, isSyncText, parsePayload, syncText } from './payload.js';
+import { type BenchPayload, formatPayload, isSyncText, parsePayload, syncText } from './payload.js';
 import type { BenchReport } from './report.js';
+import { CpuMeter, SATURATED_CORE_SHARE } from './cpu.js';
 import { RssSampler } from './rss.js';
 import { Wakeup, sleepUntil, waitUntil } from './wakeup.js';
 
@@ -106,6 +107,12 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
       }
       return;
     }
+    onPayload(client, payload);
+  };
+
+  const onPayload = (client: BenchClient, payload: BenchPayload): void => {
+    const i = client.index;
+    if (i >= measured) return; // a paused client is not measured
     if (!profile.echo && payload.sender === i) {
       unexpected += 1;
       return;
@@ -182,6 +189,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
         onLine: (client, event) => {
           if (event) onEvent(client, event);
         },
+        onPayload,
         onClose: (client) => {
           closedCount += 1;
           if (sendingStarted && client.index < measured) disconnectedDuringRun.add(client.index);
@@ -295,6 +303,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
     sendingStarted = true;
     const receivers = measuredIdx.filter(live);
     const sendStart = performance.now();
+    const cpuMeter = new CpuMeter(pid);
     let deadlineHitWhileSending = false;
     const runSender = async (s: number): Promise<void> => {
       const client = clients[s]!;
@@ -354,6 +363,12 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
       }
     }
     const drainEnd = performance.now();
+    const cpu = cpuMeter.stop();
+    if (cpu.clientCores >= SATURATED_CORE_SHARE) {
+      notes.push(
+        `the load client was saturated (${(cpu.clientCores * 100).toFixed(0)}% of a core while sending): these figures may measure the client, not the server`,
+      );
+    }
 
     const rssResult = rss?.stop();
     const activeMs = Math.max(lastDeliveryAt, sendStart) - sendStart;
@@ -388,6 +403,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
         latency.count > 0 ? { p50: latency.quantileMs(0.5)!, p99: latency.quantileMs(0.99)!, max: latency.maxMs } : null,
       wallMs: drainEnd - start,
       phasesMs: { connect: connectMs, barrier: barrierMs, send: sendEnd - sendStart, drain: drainEnd - sendEnd },
+      cpu: { clientPct: cpu.clientCores * 100, serverPct: cpu.serverCores === null ? null : cpu.serverCores * 100, clientSaturated: cpu.clientCores >= SATURATED_CORE_SHARE },
       ackTimeouts,
       decodeErrors: clients.reduce((n, c) => n + c.decodeErrors, 0),
       serverErrors,
