@@ -5,7 +5,7 @@
 // issue) are printed as PASS/MISS at the end.
 import { fileURLToPath } from 'node:url';
 import { buildGoPeers, type PeerName } from './peers/build.js';
-import { runBench, type BenchOptions, type BenchReport } from '../src/loadgen/index.js';
+import { readRss, runBench, type BenchOptions, type BenchReport } from '../src/loadgen/index.js';
 import { spawnServerProcess, type ServerProcess } from '../src/loadgen/server-process.js';
 import { compileProfile, loadProfile, type Dialect } from '../src/profile/index.js';
 
@@ -84,7 +84,52 @@ function table(header: string[], rows: string[][]): string {
 const log = (text = ''): void => void process.stdout.write(`${text}\n`);
 const progress = (text: string): void => void process.stderr.write(`  ... ${text}\n`);
 
+/**
+ * Members that never read next to chatters at 1 MB/s each: the chatters lose
+ * nothing, the non-readers are evicted (the global budget, then the stall
+ * window), and the server's RSS comes back within 1.5x of its baseline once
+ * they are gone. `npm run bench:server -- --non-readers` runs only this.
+ */
+const NON_READERS = { clients: 10, senders: 10, messages: 3_000, ratePerSender: 1_000, paddingBytes: 1_000, paused: 1_000 } as const;
+const RSS_BACK_RATIO = 1.5;
+const RSS_SETTLE_MS = 3_000;
+
+async function nonReaders(goplEn: Dialect): Promise<{ pass: boolean; detail: string }> {
+  log(
+    `non-readers: ${fmt.n(NON_READERS.paused)} members that never read + ${NON_READERS.senders} chatters at ${NON_READERS.ratePerSender} lines/s ` +
+      `of ~${NON_READERS.paddingBytes} bytes (~1 MB/s each); server RSS before, at peak and ${RSS_SETTLE_MS / 1000} s after they are gone`,
+  );
+  progress(`reference, ${NON_READERS.paused} non-readers`);
+  const server = await startReference('gopl-en');
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const before = readRss(server.pid);
+    const outcome = await runBench({ ...NON_READERS, host: server.host, port: server.port, dialect: goplEn, pid: server.pid, timeoutMs: 60_000 });
+    if (outcome.kind === 'unreachable') throw new Error(outcome.message);
+    const r = outcome.report;
+    await new Promise((res) => setTimeout(res, RSS_SETTLE_MS)); // every client is closed by now
+    const after = readRss(server.pid);
+    if (!before.ok || !after.ok) return { pass: false, detail: 'RSS unavailable' };
+    const mib = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MiB`;
+    const ratio = after.sample.rssBytes / before.sample.rssBytes;
+    const detail =
+      `chatters lost ${fmt.n(r.deliveries.lost)} of ${fmt.n(r.deliveries.expected)}, ${fmt.n(r.clients.pausedLeft)} of ${fmt.n(r.clients.paused)} non-readers announced as evicted; ` +
+      `RSS ${mib(before.sample.rssBytes)} before, peak ${mib(after.sample.hwmBytes)}, ${mib(after.sample.rssBytes)} after (${ratio.toFixed(2)}x); ` +
+      `cpu server ${r.cpu.serverPct?.toFixed(0) ?? '-'}%, client ${r.cpu.clientPct.toFixed(0)}%${r.cpu.clientSaturated ? ' SATURATED' : ''}`;
+    log(`  ${detail}`);
+    for (const note of r.notes) log(`  note: ${note}`);
+    return { pass: r.deliveries.lost === 0 && ratio <= RSS_BACK_RATIO, detail };
+  } finally {
+    await server.close();
+  }
+}
+
 async function main(): Promise<number> {
+  if (process.argv.includes('--non-readers')) {
+    const result = await nonReaders(compileProfile(await loadProfile('gopl-en')));
+    log(`  ${result.pass ? 'PASS' : 'MISS'}  chatters lose nothing next to non-readers; RSS back within ${RSS_BACK_RATIO}x of its baseline`);
+    return 0;
+  }
   const wallStart = Date.now();
   const goplEn = compileProfile(await loadProfile('gopl-en'));
   const raw = compileProfile(await loadProfile('raw'));
@@ -174,6 +219,9 @@ async function main(): Promise<number> {
   );
   for (const note of storm.notes) log(`  note: ${note}`);
 
+  log();
+  const nonReadersResult = await nonReaders(goplEn);
+
   // Isolation: the others' latency with and without one member that never reads.
   log();
   log(
@@ -249,6 +297,7 @@ async function main(): Promise<number> {
     `${fmt.n(IDLE_CLIENTS)} idle clients under 500 MB RSS`,
     `${idleRss === undefined ? 'RSS unavailable' : `${(idleRss / 1024 / 1024).toFixed(1)} MiB`}, ${fmt.n(idle.clients.connected)} connected`,
   );
+  goal(nonReadersResult.pass, `chatters lose nothing next to ${fmt.n(NON_READERS.paused)} non-readers; RSS back within ${RSS_BACK_RATIO}x of its baseline`, nonReadersResult.detail);
   const d50 = median(refIso.paused, (l) => l.p50) - median(refIso.base, (l) => l.p50);
   const d99 = median(refIso.paused, (l) => l.p99) - median(refIso.base, (l) => l.p99);
   const isoLost = sum(refIso.paused, (r) => r.deliveries.lost);

@@ -222,3 +222,19 @@ test('flush scheduler: a flush to many sockets that took a while pauses the next
   await turn();
   assert.equal(few[0]!.queuedBytes, 0, 'a small room flushes every turn');
 });
+
+test('eviction: a queue past 16 x queueBytes is evicted at once, whatever the stall window (PROC-4 bounds the growth)', () => {
+  const r = rig({ queueBytes: 256 * 1024, evictAfterMs: 60_000, outboundBudgetBytes: 1024 * 1024 * 1024 });
+  try {
+    const socket = new FakeSocket();
+    socket.accept = 0;
+    const box = r.box('stopped', socket);
+    let sent = 0;
+    while (box.send(Buffer.alloc(EARLY_WRITE_BYTES))) sent += EARLY_WRITE_BYTES;
+    assert.deepEqual(r.evicted, ['stopped:ceiling']);
+    assert.ok(sent <= 16 * 256 * 1024, `${sent} bytes queued at most`);
+    assert.equal(r.budget.outboundBytes, 0, 'its bytes released');
+  } finally {
+    r.budget.stop();
+  }
+});

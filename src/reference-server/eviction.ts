@@ -15,7 +15,15 @@ const MAX_STALL_PER_SWEEP_MS = 2 * SWEEP_MS;
 /** The budget evicts a queue that has stalled this long before any that has just blocked. */
 const BUDGET_STALL_MS = 500;
 
-export type EvictionReason = 'stalled' | 'budget';
+export type EvictionReason = 'stalled' | 'budget' | 'ceiling';
+
+/**
+ * A queue this many times queueBytes is evicted at once, drained or not: the
+ * stall window must not let one member that stopped reading hold seconds of
+ * a fast room (PROC-4: 64 MiB past a stopped reader may not grow the server
+ * by 48 MiB). A 1 s stall of a busy room stays far below it.
+ */
+export const QUEUE_CEILING_FACTOR = 16;
 
 export interface BudgetLimits {
   /** A queue over this many bytes that does not drain for evictAfterMs is evicted. */
@@ -49,8 +57,12 @@ export class OutboundBudget implements OutboxObserver {
     return this.peak;
   }
 
-  queued(_outbox: Outbox, delta: number): void {
+  queued(outbox: Outbox, delta: number): void {
     this.total += delta;
+    if (delta > 0 && outbox.queuedBytes > this.limits.queueBytes * QUEUE_CEILING_FACTOR) {
+      this.evictOne(outbox, 'ceiling');
+      return;
+    }
     if (delta > 0 && this.total > this.limits.outboundBudgetBytes && !this.nothingToReclaim) this.reclaim();
     if (this.total > this.peak) this.peak = this.total;
   }

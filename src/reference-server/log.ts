@@ -7,7 +7,7 @@ export type LeaveReason =
   | 'eof' // the client closed its side (FIN)
   | 'reset' // the connection failed (RST or another socket error)
   | 'quit' // a quit command
-  | 'evicted' // its outbound queue stayed over queueBytes without draining, or the global budget took it
+  | 'evicted' // its outbound queue stayed over queueBytes without draining, passed 16 x queueBytes, or the global budget took it
   | 'idle' // silent for idleTimeoutMs
   | 'tooLong' // a line over maxLineBytes
   | 'lineTimeout' // a line not ended within lineTimeoutMs (a slow drip)
