@@ -65,7 +65,7 @@ export class Supervisor {
       this.current.output.note(`the room stopped serving; sending ${dump}`);
       this.current.signal(dump);
       // A Go runtime prints every goroutine and exits on SIGQUIT; others may just print.
-      await Promise.race([this.current.exited, new Promise((r) => setTimeout(r, 1500))]);
+      await Promise.race([this.current.exited, new Promise((r) => setTimeout(r, 3000))]);
     }
     return { kind: 'dead-room', status: this.current.exit ? `still running; ${describeExit(this.current.exit)} on ${dump}` : 'still running', ...this.current.evidence(dump ? 200 : 40) };
   }
