@@ -12,7 +12,7 @@ export interface OutputLine {
 }
 
 export interface OutputOptions {
-  /** Lines kept in the ring. Default 400. */
+  /** Lines kept in the ring. Default 4,000. */
   readonly maxLines?: number;
   /** A longer line is cut (with a marker). Default 2,000 bytes. */
   readonly maxLineChars?: number;
@@ -33,7 +33,8 @@ export class OutputRing {
   private listeners: ((line: OutputLine) => void)[] = [];
 
   constructor(private readonly options: OutputOptions = {}) {
-    this.maxLines = options.maxLines ?? 400;
+    // A Go dump of a few hundred goroutines is thousands of lines; its first line is the headline.
+    this.maxLines = options.maxLines ?? 4000;
     this.maxLineChars = options.maxLineChars ?? 2000;
     if (options.logFile) {
       mkdirSync(dirname(options.logFile), { recursive: true });

@@ -167,7 +167,7 @@ export class ServerProcess {
   /** Headline and last lines of what it printed (for a crash report). */
   evidence(lines = 40): { headline?: string; output: string[] } {
     // Only what it printed since the current case began: an old traceback is not this crash's.
-    const recent = this.output.tail(400);
+    const recent = this.output.tail(4000);
     const mark = recent.findLastIndex((l) => l.text.startsWith(CASE_MARK));
     const since = mark >= 0 ? recent.slice(mark + 1) : recent;
     const tail = since.slice(-lines);
