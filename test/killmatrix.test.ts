@@ -2,16 +2,20 @@
 // seed bug on one of that bug's labelled requirements, for each of 5 fixed
 // seeds, and must not fail the correct servers (the planted-bug server with
 // no fault, the buffered Go peer, the reference server for every built-in
-// profile). Two runs at a time; about 3 minutes on 2 cores.
+// profile). Two runs at a time; about 3 minutes on 2 cores. The wild corpus
+// (test/wild/) runs once per server in test/wild.test.ts and in full in
+// `npm run killmatrix`.
 import { describe, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { corpus as fullCorpus, type CorpusEntry } from './targets/corpus.js';
 import { crashers } from './crashers/corpus.js';
+import { wildCorpus } from './wild/corpus.js';
 
 // The crashers run whole suites against servers that spin or wedge (a minute a
 // run): test/crashers.test.ts judges each with --only in seconds, and
 // `npm run killmatrix` measures them over the five seeds.
-const corpus = fullCorpus.filter((e) => !crashers.includes(e));
+// The wild corpus (test/wild/) runs once per server in test/wild.test.ts.
+const corpus = fullCorpus.filter((e) => !crashers.includes(e) && !wildCorpus.includes(e));
 import { entryVerdict, falseAlarms, formatEntryLine, runMatrix, seedsCaught, type EntryResult } from './targets/matrix.js';
 
 describe('kill matrix', { concurrency: 1 }, () => {

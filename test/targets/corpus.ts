@@ -10,6 +10,7 @@ import { spawnServerProcess } from '../../src/loadgen/server-process.js';
 import type { Fault } from './fault-server.js';
 import type { SuperviseOptions } from '../../src/supervise/index.js';
 import { crashers } from '../crashers/corpus.js';
+import { wildCorpus } from '../wild/corpus.js';
 
 export type CorpusProfile = 'gopl-en' | 'gopl-zh' | 'who-rename' | 'nameop' | 'raw';
 
@@ -99,7 +100,8 @@ async function goPeer(name: 'gopl-unbuffered' | 'gopl-buffered', args: readonly 
   return spawn(name, built.binaries[name], ['-addr', '127.0.0.1:0', ...args]);
 }
 
-export const corpus: readonly CorpusEntry[] = [
+/** The servers written in this project's style (planted bugs, seeds, correct servers, crashers). */
+export const coreCorpus: readonly CorpusEntry[] = [
   // Planted bugs: one deviation each in an otherwise correct server (fault-server.ts).
   faultEntry('no-leave-notice', 'gopl-en', ['LEAVE-1'], 'no leave notice when a member disconnects'),
   faultEntry('self-join', 'gopl-en', ['JOIN-2'], 'the joiner also gets its own join notice'),
@@ -195,3 +197,9 @@ export const corpus: readonly CorpusEntry[] = [
   // Servers that crash, wedge, spin or leak (test/crashers/), run under supervision.
   ...crashers,
 ];
+
+/**
+ * Everything `npm run killmatrix` measures: the core corpus and the wild one (test/wild/: servers in the
+ * styles people write, with hand-written profiles; in CI each runs once, in test/wild.test.ts).
+ */
+export const corpus: readonly CorpusEntry[] = [...coreCorpus, ...wildCorpus];

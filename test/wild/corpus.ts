@@ -109,7 +109,8 @@ const servers: readonly WildServer[] = [
     name: 'wild:node-login-chunks',
     profile: 'node-login',
     kind: 'seed',
-    labels: ['FRAME-1', 'FRAME-2'],
+    // Two lines in one read become one message: the second is lost (CHAT-1) or merged into the first (CHAT-3).
+    labels: ['FRAME-1', 'FRAME-2', 'CHAT-1', 'CHAT-3'],
     description: "the same Node server with its style's usual bug: each 'data' event is one message",
     start: () => spawn('node-login --chunks', process.execPath, [wildDir('node-login.mjs'), '--port', '0', '--chunks']),
   },

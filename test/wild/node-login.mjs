@@ -83,6 +83,10 @@ const server = net.createServer((socket) => {
       return handle(socket, data.toString('utf8').replace(/\r?\n$/, ''));
     }
     pending = Buffer.concat([pending, data]);
+    // What one read makes the server say goes out in one write per member.
+    const corked = [...members.keys()];
+    for (const s of corked) s.cork();
+    process.nextTick(() => corked.forEach((s) => s.uncork()));
     let lf;
     while ((lf = pending.indexOf(10)) >= 0) {
       let end = lf;
