@@ -65,9 +65,14 @@ export const crlf = defineCase({
     const text = ctx.text('crlf');
     await a.sendLine(ctx.sayLine(a, plain)); // LF, or CR LF where the profile's server needs it
     await a.sendLine(ctx.sayLine(a, text), { eol: '\r\n' });
-    await expectDelivery(ctx, [{ from: a, text: plain }, { from: a, text }], [a, b], { ...CHAT_RULES, altered: 'FRAME-4' });
-    // FRAME-4 is about the CR: a text that keeps it is altered. A line not delivered at all is lost,
-    // whatever its terminator: CHAT-1 (CHAT-2 for the echo).
+    await expectDelivery(ctx, [{ from: a, text: plain }, { from: a, text }], [a, b], framingRules('FRAME-4'));
+    // FRAME-4 is about the CR: a text that keeps it (or is mangled by it) is FRAME-4's. A line of which
+    // nothing at all arrived is lost, whatever its terminator: CHAT-1 (CHAT-2 for the echo).
+    for (const m of ctx.audienceOf(a).filter((r) => r === a || r === b)) {
+      if (!m.isClosed && !m.received.some((r) => r.line.includes(text))) {
+        ctx.violate(m === a ? 'CHAT-2' : 'CHAT-1', `${m.label} received nothing of a line ${a.label} ended with CR LF`, { expected: JSON.stringify(text), actual: 'no line holding its text' });
+      }
+    }
     // The kit strips one CR before LF on every server line; a server that kept the client's CR in the
     // text relays it as "...text\r\n", which shows as a CR on that line and not on the LF one.
     for (const m of ctx.audienceOf(a).filter((r) => r === a || r === b)) {

@@ -87,6 +87,8 @@ export class CaseContext implements Recorder {
   ) {
     this.rng = makeRng(settings.seed ^ (caseIndex * 0x9e3779b1));
     this.signal = new Signal(settings.abort);
+    // Names and texts differ from case to case: a case's FIN may reach the server after the next case logs in.
+    this.counter = caseIndex * 1000;
   }
 
   get dialect(): Dialect {
@@ -305,7 +307,8 @@ export class CaseContext implements Recorder {
     clearInterval(this.keepalive);
     for (const c of this.clients) {
       // A name prompt is a line without LF by design (joinOn prompt): a close while one waits is not FRAME-3's.
-      if (c.cutAtClose !== undefined && this.profile.joinOn !== 'prompt') this.violate('FRAME-3', `${c.label} received bytes without LF before the server closed its connection`, { expected: 'every server line ends with LF', actual: JSON.stringify(c.cutAtClose) });
+      // In the isolation cases the server may evict any member that falls behind, mid-line: a cut stream, not a line.
+      if (c.cutAtClose !== undefined && this.profile.joinOn !== 'prompt' && !this.caseId.startsWith('isolation/')) this.violate('FRAME-3', `${c.label} received bytes without LF before the server closed its connection`, { expected: 'every server line ends with LF', actual: JSON.stringify(c.cutAtClose) });
     }
     for (const c of this.clients) c.close();
   }
