@@ -22,7 +22,9 @@ export async function memberList(ctx: CaseContext, asker: TestClient): Promise<W
   if (!header) return undefined;
   await ctx.sync([asker]);
   const lines = since();
-  const from = opener === 'whoHeader' ? lines.findIndex((r) => r.event?.type === 'whoHeader') : -1;
+  // Without a header the list starts at its first entry: a sync line that arrived before it does not end it.
+  const first = lines.findIndex((r) => r.event?.type === opener);
+  const from = opener === 'whoHeader' ? first : first - 1;
   const to = lines.findIndex((r, i) => i > from && r.event?.type === 'chat' && ctx.isSyncText(r.event.text));
   return lines
     .slice(from + 1, to < 0 ? undefined : to)
