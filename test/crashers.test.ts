@@ -63,7 +63,13 @@ describe('crashers under supervision', { concurrency: 1 }, () => {
   test('go deadlock: the room stops serving; the dump shows the goroutines; the server restarts', async (t) => {
     const missing = await goMissing();
     if (missing) return t.skip(missing);
-    const report = await run(await goBugCommand('deadlock'), 'gopl-en', ['cleanup/flow-after-leave', 'robust/reset-mid-line', 'robust/connect-burst', 'chat/exactly-once']);
+    // The lock-order inversion needs a reset to meet a broadcast, which a run does not always bring about:
+    // up to 5 runs (about 1.5 s each), and the first that wedges the room is judged.
+    const command = await goBugCommand('deadlock');
+    let report = await run(command, 'gopl-en', ['cleanup/flow-after-leave', 'robust/reset-mid-line', 'robust/connect-burst', 'chat/exactly-once']);
+    for (let attempt = 1; attempt < 5 && !report.cases.some((c) => c.server); attempt += 1) {
+      report = await run(command, 'gopl-en', ['cleanup/flow-after-leave', 'robust/reset-mid-line', 'robust/connect-burst', 'chat/exactly-once']);
+    }
     const incident = report.cases.find((c) => c.server);
     assert.ok(incident, `a dead room was found: ${report.cases.map((c) => `${c.id} ${c.verdict}`).join(', ')}`);
     assert.equal(incident.server?.kind, 'dead-room');

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { clipEvent, clipText, STORED_LINE_MAX } from '../src/evidence/clip.js';
+import { clipEvent, clipText, clipToWidth, STORED_LINE_MAX } from '../src/evidence/clip.js';
 import { TranscriptBudget, RUN_TRANSCRIPT_ENTRIES, MIN_CASE_ENTRIES } from '../src/evidence/budget.js';
 import { toJson } from '../src/report/json.js';
 import { REPORT_TRANSCRIPT_ENTRIES, type Report } from '../src/runner/run.js';
@@ -50,4 +50,13 @@ test('a run where every case fails with long transcripts of 1 MiB lines: the JSO
   const report: Report = { tool: 'chat-conformance', version: '0', target: 't', profile: 'gopl-en', seed: 1, verdict: 'fail', startedAt: new Date(0).toISOString(), durationMs: 1, summary: { pass: 0, fail: 60, warn: 0, skip: 0, inconclusive: 0, error: 0 }, cases };
   const size = Buffer.byteLength(toJson(report));
   assert.ok(size < 4 * 1024 * 1024, `${size} bytes`);
+});
+
+test('clipToWidth: a printed line, head, length and hash together, never wider than the width', () => {
+  assert.equal(clipToWidth('short', 200), 'short');
+  for (const n of [201, 4097, 1024 * 1024]) {
+    const cut = clipToWidth('L'.repeat(n), 200);
+    assert.ok(cut.length <= 200, `${cut.length} chars`);
+    assert.match(cut, new RegExp(`\\(${n} chars, sha256 [0-9a-f]{12}\\)$`));
+  }
 });

@@ -27,6 +27,15 @@ export function clipText(text: string, max = STORED_LINE_MAX): string {
   return `${detach(head)}… (${text.length} chars, sha256 ${shortHash(text)})`;
 }
 
+/** Like clipText, but the whole result (head, length and hash) fits in `width` characters: for printed lines. */
+export function clipToWidth(text: string, width: number): string {
+  if (text.length <= width) return text;
+  const suffix = `… (${text.length} chars, sha256 ${shortHash(text)})`;
+  let head = text.slice(0, Math.max(0, width - suffix.length));
+  if (/[\ud800-\udbff]$/.test(head)) head = head.slice(0, -1);
+  return `${detach(head)}${suffix}`;
+}
+
 const clipWho = (who: Who, max: number): Who => ({
   ...(who.addr !== undefined ? { addr: clipText(who.addr, max) } : {}),
   ...(who.name !== undefined ? { name: clipText(who.name, max) } : {}),

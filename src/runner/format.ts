@@ -3,7 +3,7 @@
 // Bounded for a reader: every line is cut to a width (with its full length
 // and a hash), and a transcript shows a window at the failure (the end of the
 // case, where it stopped) with the rest summarised.
-import { clipText } from '../evidence/clip.js';
+import { clipToWidth } from '../evidence/clip.js';
 import { requirement } from '../spec/requirements.js';
 import type { TranscriptEntry } from './client.js';
 import type { CaseResult } from './verdict.js';
@@ -41,7 +41,7 @@ export function formatTranscript(entries: readonly TranscriptEntry[], head = TRA
         return `${prefix}  reads again`;
     }
   };
-  const clipped = (e: TranscriptEntry): string => clipText(line(e), PRINT_WIDTH);
+  const clipped = (e: TranscriptEntry): string => clipToWidth(line(e), PRINT_WIDTH);
   if (entries.length <= head + tail + 1) return entries.map(clipped);
   const hidden = entries.slice(head, entries.length - tail);
   return [...entries.slice(0, head).map(clipped), `… ${summarise(hidden)} …`, ...entries.slice(-tail).map(clipped)];
@@ -104,7 +104,7 @@ export function formatFailure(r: CaseResult): string[] {
     if (cx.flaky) out.push('flaky: the replay did not fail again; this failure depends on timing and may not reproduce');
     else if (timingDependent(r)) out.push('note: this case measures timing; the replay may not reproduce the failure on a less (or more) loaded machine');
   }
-  return out.filter((l) => l !== '\u0000').flatMap((l) => l.split('\n')).map((l) => clipText(l, PRINT_WIDTH));
+  return out.filter((l) => l !== '\u0000').flatMap((l) => l.split('\n')).map((l) => clipToWidth(l, PRINT_WIDTH));
 }
 
 /**
