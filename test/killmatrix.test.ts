@@ -15,7 +15,9 @@ import { wildCorpus } from './wild/corpus.js';
 // run): test/crashers.test.ts judges each with --only in seconds, and
 // `npm run killmatrix` measures them over the five seeds.
 // The wild corpus (test/wild/) runs once per server in test/wild.test.ts.
-const corpus = fullCorpus.filter((e) => !crashers.includes(e) && !wildCorpus.includes(e));
+// fault:serial-accept wedges the room in a full run (see test/planted-bugs.test.ts, which checks its
+// ROBUST-8 with the accept-path case alone); `npm run killmatrix` still runs it.
+const corpus = fullCorpus.filter((e) => !crashers.includes(e) && !wildCorpus.includes(e) && e.name !== 'fault:serial-accept');
 import { entryVerdict, falseAlarms, formatEntryLine, runMatrix, seedsCaught, type EntryResult } from './targets/matrix.js';
 
 describe('kill matrix', { concurrency: 1 }, () => {

@@ -454,14 +454,20 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
   const unblock = (m: Member): void => {
     if (blocker !== m) return;
     blocker = undefined;
-    const next = waiting.shift();
+    // A real accept loop reads EOF from a connection that closed while it waited and moves on.
+    let next = waiting.shift();
+    while (next && next.destroyed) next = waiting.shift();
     if (next) takeIn(next);
   };
 
   const accept = (socket: Socket): void => {
     if (fault === 'serial-accept' && blocker !== undefined) {
       sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
+      socket.on('close', () => {
+        sockets.delete(socket);
+        const i = waiting.indexOf(socket);
+        if (i >= 0) waiting.splice(i, 1);
+      });
       socket.on('error', () => {});
       socket.pause();
       waiting.push(socket);
