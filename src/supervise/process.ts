@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { constants as osConstants } from 'node:os';
+import type { Readable } from 'node:stream';
 import { OutputRing, headline, type OutputLine, type OutputOptions } from './output.js';
 
 export interface ServerCommand {
@@ -106,6 +107,8 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 const CASE_MARK = '--- chat-conformance: case ';
+/** How long an exited server's pipes may take to deliver its last output. */
+const PIPE_DRAIN_MS = 500;
 
 export class ServerProcess {
   exit: ExitStatus | undefined;
@@ -122,9 +125,17 @@ export class ServerProcess {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         live.delete(child);
-        output.flush();
-        this.exit = { code, signal };
-        resolve(this.exit);
+        // 'exit' can come before the last of its output is read: wait for both
+        // pipes to end (bounded: a child of a shell may hold them open).
+        const ended = (s: Readable | null): Promise<void> => (s && !s.closed ? new Promise((r) => s.once('close', () => r())) : Promise.resolve());
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<void>((r) => (timer = setTimeout(r, PIPE_DRAIN_MS)));
+        void Promise.race([Promise.all([ended(child.stdout), ended(child.stderr)]), deadline]).then(() => {
+          clearTimeout(timer);
+          output.flush();
+          this.exit = { code, signal };
+          resolve(this.exit);
+        });
       });
     });
   }
