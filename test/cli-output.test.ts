@@ -28,6 +28,12 @@ describe('mistakes on the command line', () => {
       [['stray'], /unexpected argument "stray"/],
       [['--quick=yes'], /--quick takes no value/],
       [['--target'], /--target needs a value/],
+      // The subcommands speak the same way.
+      [['check', '--profle', 'gopl-en'], /^chat-conformance check: unknown option --profle \(did you mean --profile\?\)/],
+      [['check', '--target', '127.0.0.1:1', '--profile', 'gopl-eng'], /unknown profile "gopl-eng" \(did you mean gopl-en\?\)/],
+      [['check', 'stray'], /unexpected argument "stray"/],
+      [['probe', '--target', '127.0.0.1:1', '--timeout', '0'], /^chat-conformance probe: --timeout takes a positive number of ms, got "0"/],
+      [['probe', '--tagret', '127.0.0.1:1'], /unknown option --tagret \(did you mean --target\?\)/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args, { timeoutMs: 15_000 });

@@ -99,3 +99,27 @@ export function parseCommandLine<S extends Record<string, OptionSpec>>(argv: rea
   }
   return values as OptionValues<S>;
 }
+
+/** A numeric option, or a message that says what it takes. */
+export function numberOption(name: string, text: string | undefined, what: string, check: (n: number) => boolean): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`${name} takes ${what}, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+/** A subcommand's command line, or the usage message it gets (then exit 2). */
+export function parseSubcommandLine<S extends Record<string, OptionSpec>>(
+  command: string,
+  argv: readonly string[],
+  specs: S,
+  err: NodeJS.WritableStream,
+): OptionValues<S> | undefined {
+  try {
+    return parseCommandLine(argv, specs);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err.write(`chat-conformance ${command}: ${e.message}\n(see chat-conformance ${command} --help)\n`);
+    return undefined;
+  }
+}

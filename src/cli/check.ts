@@ -2,11 +2,19 @@
 // preflight and prints its diagnosis. Exit 0 the profile fits, 1 the server
 // fails at the first step, 2 the profile does not describe the server (or a
 // usage error), 3 unreachable or silent.
-import { parseArgs } from 'node:util';
 import { ProfileError } from '../profile/index.js';
 import { checkProfile, formatPreflight } from '../preflight/index.js';
 import { parseTarget, RunOptionError } from '../runner/run.js';
-import { EXIT } from './run.js';
+import { numberOption, parseSubcommandLine, UsageError, type OptionSpec } from './args.js';
+import { checkProfileName, EXIT } from './run.js';
+
+const CHECK_OPTIONS = {
+  target: { type: 'string' },
+  profile: { type: 'string' },
+  timeout: { type: 'string' },
+  'timeout-multiplier': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies Record<string, OptionSpec>;
 
 export const CHECK_HELP = `Usage: chat-conformance check --target host:port [--profile name|file] [options]
 
@@ -27,23 +35,8 @@ without LF), 2 the profile does not describe the server (or a usage error),
 `;
 
 export async function checkCommand(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        target: { type: 'string' },
-        profile: { type: 'string', default: 'gopl-en' },
-        timeout: { type: 'string' },
-        'timeout-multiplier': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    err.write(`chat-conformance check: ${(e as Error).message}\n(see chat-conformance check --help)\n`);
-    return EXIT.usage;
-  }
+  const values = parseSubcommandLine('check', argv, CHECK_OPTIONS, err);
+  if (!values) return EXIT.usage;
   if (values.help) {
     out.write(CHECK_HELP);
     return EXIT.ok;
@@ -51,28 +44,24 @@ export async function checkCommand(argv: string[], out: NodeJS.WritableStream = 
   try {
     if (values.target === undefined) throw new RunOptionError('--target host:port is required');
     const target = parseTarget(values.target);
-    const positive = (name: string, text: string | undefined): number | undefined => {
-      if (text === undefined) return undefined;
-      const n = Number(text);
-      if (text.trim() === '' || !(n > 0)) throw new RunOptionError(`${name} takes a positive number, got ${JSON.stringify(text)}`);
-      return n;
-    };
-    const timeoutMs = positive('--timeout', values.timeout);
-    const multiplier = positive('--timeout-multiplier', values['timeout-multiplier']);
+    const profile = values.profile ?? 'gopl-en';
+    checkProfileName(profile);
+    const timeoutMs = numberOption('--timeout', values.timeout, 'a positive number of ms', (n) => n > 0);
+    const multiplier = numberOption('--timeout-multiplier', values['timeout-multiplier'], 'a positive number', (n) => n > 0);
     const result = await checkProfile({
       target,
-      profile: values.profile!,
+      profile,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(multiplier !== undefined ? { timeoutMultiplier: multiplier } : {}),
     });
     if (result.ok) {
-      out.write(`preflight passed: two clients joined as profile ${values.profile} says and exchanged a line (${result.durationMs} ms)\n`);
+      out.write(`preflight passed: two clients joined as profile ${profile} says and exchanged a line (${result.durationMs} ms)\n`);
       return EXIT.ok;
     }
     for (const line of formatPreflight(result)) out.write(`${line}\n`);
     return result.kind === 'server' ? EXIT.failed : result.kind === 'profile' ? EXIT.usage : EXIT.unreachable;
   } catch (e) {
-    if (e instanceof RunOptionError || e instanceof ProfileError) {
+    if (e instanceof RunOptionError || e instanceof ProfileError || e instanceof UsageError) {
       err.write(`chat-conformance check: ${e.message}\n`);
       return EXIT.usage;
     }

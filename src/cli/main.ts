@@ -14,27 +14,17 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+const subcommands: Record<string, (args: string[]) => Promise<number>> = {
+  serve: serveCommand,
+  bench: benchCommand,
+  probe: probeCommand,
+  check: checkCommand,
+  run: runCommand,
+};
 const [first, ...rest] = process.argv.slice(2);
-let code: number;
-switch (first) {
-  case 'serve':
-    code = await serveCommand(rest);
-    break;
-  case 'bench':
-    code = await benchCommand(rest);
-    break;
-  case 'probe':
-    code = await probeCommand(rest);
-    break;
-  case 'check':
-    code = await checkCommand(rest);
-    break;
-  case 'run':
-    code = await runCommand(rest);
-    break;
-  default:
-    code = await runCommand(process.argv.slice(2));
-}
+const sub = first !== undefined && Object.hasOwn(subcommands, first) ? subcommands[first] : undefined;
+// Anything else (options, or nothing) is a conformance run.
+const code = sub ? await sub(rest) : await runCommand(process.argv.slice(2));
 process.exitCode = code;
 // A target that keeps a socket half-open must not keep the kit alive once it has reported.
 setTimeout(() => process.exit(code), 2000).unref();

@@ -3,12 +3,19 @@
 // draft that passes the preflight, 2 no usable draft (or a usage error),
 // 3 the target is unreachable.
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { formatPreflight } from '../preflight/index.js';
 import { probeServer } from '../probe/index.js';
 import { parseTarget, RunOptionError } from '../runner/run.js';
 import { reachable } from '../preflight/index.js';
+import { numberOption, parseSubcommandLine, type OptionSpec } from './args.js';
 import { EXIT } from './run.js';
+
+const PROBE_OPTIONS = {
+  target: { type: 'string' },
+  out: { type: 'string' },
+  timeout: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies Record<string, OptionSpec>;
 
 export const PROBE_HELP = `Usage: chat-conformance probe --target host:port [--out profile.json]
 
@@ -28,17 +35,8 @@ Then: chat-conformance check --target host:port --profile FILE, and run.
 `;
 
 export async function probeCommand(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { target: { type: 'string' }, out: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    }));
-  } catch (e) {
-    err.write(`chat-conformance probe: ${(e as Error).message}\n(see chat-conformance probe --help)\n`);
-    return EXIT.usage;
-  }
+  const values = parseSubcommandLine('probe', argv, PROBE_OPTIONS, err);
+  if (!values) return EXIT.usage;
   if (values.help) {
     out.write(PROBE_HELP);
     return EXIT.ok;
@@ -48,10 +46,7 @@ export async function probeCommand(argv: string[], out: NodeJS.WritableStream = 
   try {
     if (values.target === undefined) throw new RunOptionError('--target host:port is required');
     target = parseTarget(values.target);
-    if (values.timeout !== undefined) {
-      waitMs = Number(values.timeout);
-      if (!(waitMs > 0)) throw new RunOptionError(`--timeout takes a positive number, got ${JSON.stringify(values.timeout)}`);
-    }
+    waitMs = numberOption('--timeout', values.timeout, 'a positive number of ms', (n) => n > 0);
   } catch (e) {
     err.write(`chat-conformance probe: ${(e as Error).message}\n`);
     return EXIT.usage;

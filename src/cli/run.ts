@@ -8,7 +8,7 @@ import { requirement } from '../spec/requirements.js';
 import { clipText } from '../evidence/clip.js';
 import { annotations, inGitHubActions } from '../report/annotations.js';
 import { checkBaselineWritable, compareWithBaseline, readBaseline, writeBaseline, type Baseline } from '../report/baseline.js';
-import { didYouMean, parseCommandLine, UsageError, type OptionSpec, type OptionValues } from './args.js';
+import { didYouMean, numberOption as number, parseCommandLine, UsageError, type OptionSpec, type OptionValues } from './args.js';
 import { makeReporter, makeStyle, REPORTERS, useColor, type ReporterName, type Style } from './reporters.js';
 import { checkWritable, parseReportSpec, writeReports, type ReportSpec } from '../report/index.js';
 import { tolerantOutput, type Output } from './output.js';
@@ -129,16 +129,8 @@ function splitList(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 }
 
-/** A numeric option, or a message that says what it takes. */
-function number(name: string, text: string | undefined, what: string, check: (n: number) => boolean): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`${name} takes ${what}, got ${JSON.stringify(text)}`);
-  return n;
-}
-
 /** A profile given by name must be a built-in one; a near miss gets a "did you mean". */
-function checkProfileName(name: string): void {
+export function checkProfileName(name: string): void {
   if (builtinProfileNames.includes(name) || /[/\\]|\.json$/i.test(name)) return;
   const guess = didYouMean(name, builtinProfileNames);
   throw new UsageError(`unknown profile ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}; built-in: ${builtinProfileNames.join(', ')}, or a path to a profile .json file`);
