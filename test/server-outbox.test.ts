@@ -6,23 +6,47 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { test } from 'node:test';
 import { OutboundBudget, SWEEP_MS } from '../src/reference-server/eviction.js';
-import { EARLY_WRITE_BYTES, FlushScheduler, Outbox, type OutboxObserver, WRITE_BATCH_BYTES } from '../src/reference-server/outbox.js';
+import { EARLY_WRITE_BYTES, FlushScheduler, Outbox, type OutboxObserver, SHARE_MIN_BYTES, WRITE_BATCH_BYTES } from '../src/reference-server/outbox.js';
 
 /** A socket whose kernel takes `accept` bytes per write synchronously; the rest waits until the test calls drain(). */
 class FakeSocket {
   writable = true;
   writableLength = 0;
   accept = Infinity;
+  /** What each write (or writev) handed over, in order. */
   readonly writes: Buffer[] = [];
+  /** Writes since cork(): handed over together at uncork(), as a writev. */
+  readonly writevs: Buffer[][] = [];
+  private corked: { data: Buffer; cb: ((err?: Error | null) => void) | undefined }[] | undefined;
   private callbacks: ((err?: Error | null) => void)[] = [];
-  write(data: Buffer, cb: (err?: Error | null) => void): boolean {
-    this.writes.push(data);
-    if (data.length <= this.accept && this.writableLength === 0) {
-      queueMicrotask(() => cb());
+  write(data: Buffer, cb?: (err?: Error | null) => void): boolean {
+    if (this.corked) {
+      this.corked.push({ data, cb });
+      this.writableLength += data.length;
       return true;
     }
-    this.writableLength += data.length;
-    this.callbacks.push(cb);
+    this.writes.push(data);
+    return this.take(data.length, cb ? [cb] : []);
+  }
+  cork(): void {
+    this.corked = [];
+  }
+  uncork(): void {
+    const corked = this.corked ?? [];
+    this.corked = undefined;
+    this.writevs.push(corked.map((w) => w.data));
+    this.writes.push(Buffer.concat(corked.map((w) => w.data))); // what one writev puts on the wire
+    const bytes = corked.reduce((n, w) => n + w.data.length, 0);
+    this.writableLength -= bytes;
+    this.take(bytes, corked.flatMap((w) => (w.cb ? [w.cb] : [])));
+  }
+  private take(bytes: number, cbs: ((err?: Error | null) => void)[]): boolean {
+    if (bytes <= this.accept && this.writableLength === 0) {
+      queueMicrotask(() => cbs.forEach((cb) => cb()));
+      return true;
+    }
+    this.writableLength += bytes;
+    this.callbacks.push(...cbs);
     return false;
   }
   /** The peer read everything: the pending writes complete. */
@@ -57,6 +81,47 @@ test('outbox: buffers sent in one turn go out in one write, in order, the same B
   b.send(Buffer.from('next\n'));
   await turn();
   assert.deepEqual(two.writes.map(String), ['join\n', 'next\n']);
+});
+
+test('outbox: long lines go to the socket as the shared Buffers themselves (one writev), short runs between them as one copy', async () => {
+  const socket = new FakeSocket();
+  const box = new Outbox(socket as unknown as Socket, new FlushScheduler(), quiet, noEviction);
+  const long1 = Buffer.alloc(SHARE_MIN_BYTES, 0x61);
+  const long2 = Buffer.alloc(SHARE_MIN_BYTES + 100, 0x62);
+  box.send(Buffer.from('join a\n'));
+  box.send(Buffer.from('join b\n'));
+  box.send(long1);
+  box.send(long2);
+  box.send(Buffer.from('leave a\n'));
+  await turn();
+  assert.equal(socket.writevs.length, 1, 'one writev');
+  const [first, l1, l2, last] = socket.writevs[0]!;
+  assert.equal(String(first), 'join a\njoin b\n');
+  assert.equal(l1, long1, 'a long line is not copied');
+  assert.equal(l2, long2);
+  assert.equal(String(last), 'leave a\n');
+  assert.equal(box.queuedBytes, 0);
+});
+
+test('outbox: the copy of a write that waits is never reused for another write (the copy area is given up)', async () => {
+  const scheduler = new FlushScheduler();
+  const stuck = new FakeSocket();
+  stuck.accept = 0;
+  const reader = new FakeSocket();
+  const a = new Outbox(stuck as unknown as Socket, scheduler, quiet, noEviction);
+  const b = new Outbox(reader as unknown as Socket, scheduler, quiet, noEviction);
+  a.send(Buffer.from('for a 1\n'));
+  a.send(Buffer.from('for a 2\n'));
+  await turn();
+  assert.equal(stuck.writableLength, 16, 'the write waits in the socket');
+  for (let i = 0; i < 50; i++) {
+    b.send(Buffer.from(`for b ${i}\n`));
+    b.send(Buffer.from('x'.repeat(100) + '\n'));
+    await turn();
+  }
+  assert.equal(reader.writes.length, 50);
+  assert.equal(String(stuck.writes[0]), 'for a 1\nfor a 2\n', 'the waiting bytes are intact');
+  assert.equal(String(reader.writes[49]), `for b 49\n${'x'.repeat(100)}\n`);
 });
 
 test('outbox: a turn that queues a lot writes at once, so a burst reaches the kernel instead of piling up', () => {

@@ -6,6 +6,7 @@ import { formatAddress } from './address.js';
 import { Client } from './client.js';
 import { AddressCounter, addressKey, RefusalLog } from './door.js';
 import { OutboundBudget } from './eviction.js';
+import { heapRelief } from './heap-relief.js';
 import type { Logger, RejectReason } from './log.js';
 import { lineSessions } from './line-session.js';
 import { GuestNames } from './guest-names.js';
@@ -198,6 +199,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server.once('error', reject);
     server.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 }, () => {
       server.off('error', reject);
+      heapRelief.acquire();
       resolve();
     });
   });
@@ -214,6 +216,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       closing ??= new Promise<void>((resolve) => {
         server.close(() => {
           budget.stop();
+          heapRelief.release();
           refusals.summarise();
           resolve();
         });

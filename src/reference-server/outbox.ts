@@ -4,7 +4,8 @@
 // they are queued, so a burst (a whole second of input read after a stall)
 // reaches the kernel, and a reader, instead of piling up. At most one write is
 // in the socket at a time; the rest waits here, as shared Buffers (one per
-// event, not one copy per member). Whether a client falls behind for good is
+// event, not one copy per member), and goes out as those same Buffers (one
+// writev): only runs of short lines are copied, into a reused area. Whether a client falls behind for good is
 // the OutboundBudget's call (eviction.ts), never one turn's.
 import type { Socket } from 'node:net';
 import type { EvictionReason } from './eviction.js';
@@ -107,14 +108,17 @@ export class Outbox {
    */
   flush(all = false): void {
     while (this.pendingBytes > 0 && !this.closed && this.socket.writable && (all || !this.blocked)) {
-      const data = this.take(all ? Infinity : WRITE_BATCH_BYTES);
-      this.inFlightBytes += data.length;
-      this.socket.write(data, this.written);
+      this.inFlightBytes += this.writeBatch(all ? Infinity : WRITE_BATCH_BYTES);
       // A write the kernel took whole is done synchronously (writableLength drops at once).
-      if (this.socket.writableLength === 0) this.progress();
-      else if (!this.blocked) {
-        this.blocked = true;
-        this.observer.blocked(this);
+      if (this.socket.writableLength === 0) {
+        copies.reuse();
+        this.progress();
+      } else {
+        copies.surrender();
+        if (!this.blocked) {
+          this.blocked = true;
+          this.observer.blocked(this);
+        }
       }
     }
   }
@@ -142,19 +146,44 @@ export class Outbox {
     this.onEvict(reason, queuedBytes);
   }
 
-  /** Removes up to `max` bytes of whole chunks (at least one) from the queue, as one Buffer. */
-  private take(max: number): Buffer {
+  /**
+   * Hands up to `max` bytes of whole chunks (at least one) to the socket in
+   * one write and removes them from the queue; returns the bytes written.
+   * Chunks of SHARE_MIN_BYTES or more go by reference (the Buffer every
+   * member shares: a member whose write waits holds no copy of its own);
+   * runs of smaller ones are copied together into the shared copy area, so a
+   * turn of short lines stays one write.
+   */
+  private writeBatch(max: number): number {
     const chunks = this.chunks;
-    let end = this.head;
+    const start = this.head;
+    let end = start;
     let bytes = 0;
     do bytes += chunks[end++]!.length;
     while (end < chunks.length && bytes + chunks[end]!.length <= max);
-    const data = end - this.head === 1 ? chunks[this.head]! : Buffer.concat(chunks.slice(this.head, end), bytes);
+    const socket = this.socket;
+    let shared = false;
+    for (let i = start; i < end && !shared; i++) shared = chunks[i]!.length >= SHARE_MIN_BYTES;
+    if (end - start === 1) socket.write(chunks[start]!, this.written);
+    else if (!shared) socket.write(copies.join(chunks, start, end), this.written);
+    else {
+      socket.cork();
+      let run = start; // the first small chunk not yet written
+      for (let i = start; i < end; i++) {
+        const chunk = chunks[i]!;
+        if (chunk.length < SHARE_MIN_BYTES) continue;
+        if (run < i) socket.write(copies.join(chunks, run, i));
+        socket.write(chunk, i === end - 1 ? this.written : undefined);
+        run = i + 1;
+      }
+      if (run < end) socket.write(copies.join(chunks, run, end), this.written);
+      socket.uncork();
+    }
     if (end === chunks.length) {
       this.chunks = [];
       this.head = 0;
     } else {
-      for (let i = this.head; i < end; i++) chunks[i] = EMPTY; // release the references now
+      for (let i = start; i < end; i++) chunks[i] = EMPTY; // release the references now
       this.head = end;
       // Compact once the consumed prefix dominates, so the array stays proportional to what is queued.
       if (this.head > 1024 && this.head * 2 > chunks.length) {
@@ -163,7 +192,7 @@ export class Outbox {
       }
     }
     this.pendingBytes -= bytes;
-    return data;
+    return bytes;
   }
 
   /** Every write handed to the socket is finished. */
@@ -188,3 +217,58 @@ export class Outbox {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Chunks this long or longer are written by reference, never copied. */
+export const SHARE_MIN_BYTES = 512;
+/** The copy area: one allocation, reused while writes complete synchronously. */
+const COPY_AREA_BYTES = 64 * 1024;
+
+/**
+ * Where runs of short chunks are copied to become one write. Copies are cut
+ * from one area; a write the kernel took whole leaves it free again (reuse),
+ * a write that waits keeps its copies (surrender: the next copy takes a new
+ * area). A server that writes to readers thus copies into the same memory
+ * over and over instead of allocating per write: the many short-lived
+ * allocations of a busy room are what made the process keep its peak RSS
+ * after the load (the C allocator does not return a fragmented heap).
+ */
+class CopyArea {
+  private area = Buffer.allocUnsafeSlow(COPY_AREA_BYTES);
+  private used = 0;
+
+  /** chunks[from..to) as one Buffer. */
+  join(chunks: readonly Buffer[], from: number, to: number): Buffer {
+    let bytes = 0;
+    for (let i = from; i < to; i++) bytes += chunks[i]!.length;
+    let target: Buffer;
+    if (bytes > COPY_AREA_BYTES - this.used) {
+      if (bytes > COPY_AREA_BYTES) target = Buffer.allocUnsafeSlow(bytes);
+      else {
+        this.area = Buffer.allocUnsafeSlow(COPY_AREA_BYTES);
+        this.used = 0;
+        target = this.cut(bytes);
+      }
+    } else target = this.cut(bytes);
+    let at = 0;
+    for (let i = from; i < to; i++) at += chunks[i]!.copy(target, at);
+    return target;
+  }
+
+  reuse(): void {
+    this.used = 0;
+  }
+
+  surrender(): void {
+    if (this.used === 0) return;
+    this.area = Buffer.allocUnsafeSlow(COPY_AREA_BYTES);
+    this.used = 0;
+  }
+
+  private cut(bytes: number): Buffer {
+    const target = this.area.subarray(this.used, this.used + bytes);
+    this.used += bytes;
+    return target;
+  }
+}
+
+const copies = new CopyArea();
