@@ -78,7 +78,21 @@ describe('crashers under supervision', { concurrency: 1 }, () => {
     assert.equal(byId(report, 'chat/exactly-once').verdict, 'pass');
   });
 
-  test('go spin: PROC-2 fails; go leak: PROC-3 fails on file descriptors', async (t) => {
+  test('go map race: the connect burst alone crashes it, charged to ROBUST-5 with the Go trace; the next case is judged', async (t) => {
+    const missing = await goMissing();
+    if (missing) return t.skip(missing);
+    // The overlapping waves of joins and leaves make the race meet itself; one burst of connects then closes did so in about 1 run of 3.
+    const report = await run(await goBugCommand('race'), 'gopl-en', ['robust/connect-burst', 'chat/exactly-once']);
+    const crash = byId(report, 'robust/connect-burst');
+    assert.equal(crash.verdict, 'fail');
+    assert.equal(crash.violations?.[0]?.requirement, 'ROBUST-5');
+    assert.equal(crash.server?.kind, 'crash');
+    assert.match(crash.server?.headline ?? '', /^(fatal error: concurrent map|panic: send on closed channel)/);
+    assert.equal(byId(report, 'chat/exactly-once').verdict, 'pass');
+    assert.deepEqual(unjudged(report), []);
+  });
+
+  test('go spin: PROC-2 fails; go leak: PROC-3 fails on file descriptors; go bloat: PROC-4 fails', async (t) => {
     const missing = await goMissing();
     if (missing) return t.skip(missing);
     const spin = await run(await goBugCommand('spin'), 'gopl-en', ['leave/fin', 'resources/idle-cpu']);
@@ -88,12 +102,16 @@ describe('crashers under supervision', { concurrency: 1 }, () => {
     const leaked = byId(leak, 'resources/connection-leaks');
     assert.equal(leaked.verdict, 'fail');
     assert.match(leaked.message ?? '', /PROC-3.*more open file descriptors/);
+    const bloat = await run(await goBugCommand('bloat'), 'gopl-en', ['resources/stopped-reader-memory']);
+    const grew = byId(bloat, 'resources/stopped-reader-memory');
+    assert.equal(grew.verdict, 'fail');
+    assert.match(grew.message ?? '', /PROC-4.*resident memory grew/);
   });
 
-  test('the resource cases pass the reference server and the buffered Go peer (--quick: PROC-4 skipped)', async (t) => {
+  test('the resource cases pass the reference server and the buffered Go peer', async (t) => {
     const reference = await run({ file: process.execPath, args: [new URL('../src/cli/main.js', import.meta.url).pathname, 'serve', '--profile', 'gopl-en', '--port', '{port}'] }, 'gopl-en', ['resources/*']);
     assert.deepEqual(reference.cases.filter((c) => c.verdict !== 'pass' && c.verdict !== 'skip').map((c) => `${c.id}: ${c.verdict} ${c.message}`), []);
-    assert.equal(reference.summary.pass, 3);
+    assert.equal(reference.summary.pass, 4);
     const built = await buildGoPeers();
     if (!built.ok) {
       if (built.missingGo) return t.skip(built.reason);
@@ -101,7 +119,7 @@ describe('crashers under supervision', { concurrency: 1 }, () => {
     }
     const buffered = await run({ file: built.binaries['gopl-buffered'], args: ['-addr', '127.0.0.1:{port}'] }, 'gopl-en', ['resources/*']);
     assert.deepEqual(buffered.cases.filter((c) => c.verdict !== 'pass' && c.verdict !== 'skip').map((c) => `${c.id}: ${c.verdict} ${c.message}`), []);
-    assert.equal(buffered.summary.pass, 3);
+    assert.equal(buffered.summary.pass, 4);
   });
 
   test('without a pid the resource cases are skipped, saying why', async () => {

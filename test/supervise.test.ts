@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OutputRing, headline, startServerProcess, ServerStartError, describeExit } from '../src/supervise/index.js';
+import { OutputRing, headline, startServerProcess, ServerStartError, describeExit, sampleProcessTree, procAvailable } from '../src/supervise/index.js';
 import { runConformance, type Report } from '../src/runner/run.js';
 import { runCommand, EXIT } from '../src/cli/run.js';
 import { packagePath } from '../src/paths.js';
@@ -31,6 +31,20 @@ describe('server output', () => {
     ring.push('stderr', 'o\nthree\nfour\n');
     ring.push('stdout', 'x'.repeat(50));
     assert.deepEqual(ring.tail(10).map((l) => l.text), ['three', 'four', `${'x'.repeat(10)}… (50 chars)`]);
+  });
+
+  test('output longer than the ring keeps its first lines since the last note (a long goroutine dump keeps its headline)', () => {
+    const ring = new OutputRing({ maxLines: 10 });
+    ring.push('stderr', 'old trace\n');
+    ring.note('the room stopped serving; sending SIGQUIT');
+    assert.deepEqual(ring.scrolledHead(), [], 'nothing scrolled out yet');
+    ring.push('stderr', `SIGQUIT: quit\nPC=0x0 m=0 sigcode=0\n${Array.from({ length: 30 }, (_, i) => `goroutine ${i} [semacquire]:`).join('\n')}\n`);
+    assert.equal(headline(ring.tail(10)), 'goroutine 29 [semacquire]:', 'the ring alone lost the headline');
+    assert.deepEqual(ring.scrolledHead().slice(0, 2).map((l) => l.text), ['SIGQUIT: quit', 'PC=0x0 m=0 sigcode=0']);
+    assert.equal(ring.scrolledHead().length, 22, 'only the lines the ring no longer holds');
+    assert.equal(headline([...ring.scrolledHead(), ...ring.tail(10)]), 'SIGQUIT: quit');
+    ring.note('case next');
+    assert.deepEqual(ring.scrolledHead(), [], 'a note starts over');
   });
 
   test('the headline is the Go fatal error or panic, the Python exception, or a Node error; stdout is not a trace', () => {
@@ -82,6 +96,30 @@ describe('server process', () => {
       // gone
     }
     assert.ok(state === 'gone' || state === 'Z', `the shell's child was killed with the group (state ${state})`);
+  });
+});
+
+describe('resource samples', () => {
+  test('a spinning process has a thread ready to run in (nearly) every sample; a sleeping one in none', async (t) => {
+    if (!procAvailable()) return t.skip('reading a process needs Linux /proc');
+    const spin = await startServerProcess({ command: `${node} ${wedge} --port {port} & exec ${node} -e "for (;;) {}"`, startTimeoutMs: 10_000 });
+    const idle = await startServerProcess({ command: wedgeCmd, startTimeoutMs: 10_000 });
+    try {
+      const count = async (pid: number): Promise<number> => {
+        let runnable = 0;
+        for (let i = 0; i < 20; i += 1) {
+          if ((sampleProcessTree(pid)?.runnable ?? 0) > 0) runnable += 1;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        return runnable;
+      };
+      // A loaded machine gives the spinner little CPU, but it stays ready to run (state R) all along.
+      assert.ok((await count(spin.pid)) >= 18, 'the spinner is ready to run in at least 18 of 20 samples');
+      assert.ok((await count(idle.pid)) <= 2, 'the idle server is ready to run in at most 2 of 20 samples');
+    } finally {
+      await spin.close(1000);
+      await idle.close(1000);
+    }
   });
 });
 

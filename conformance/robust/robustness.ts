@@ -5,6 +5,7 @@ import { defineCase, type ConformanceCase } from '../../src/runner/case.js';
 import type { TestClient } from '../../src/runner/client.js';
 import type { CaseContext } from '../../src/runner/context.js';
 import { expectDelivery } from '../../src/runner/delivery.js';
+import { churnWaves } from '../shared/bare.js';
 
 /** The room (a, b) must still exchange lines exactly once, and a fresh pair must too. */
 async function stillServing(ctx: CaseContext, a: TestClient, b: TestClient, requirement: string, what: string, hostile?: TestClient): Promise<void> {
@@ -170,7 +171,10 @@ export const connectBurst = defineCase({
     await Promise.all(conns.map((c, i) => (i % 2 ? c.sendLine(ctx.sayLine(c, ctx.text('burst'))) : Promise.resolve())));
     conns.forEach((c, i) => (i % 3 === 0 ? c.reset() : c.end()));
     setTimeout(() => conns.forEach((c) => c.destroy()), ctx.wait(0.5)).unref();
-    await stillServing(ctx, a, b, 'ROBUST-5', `${n} concurrent connects and disconnects${conns.length < n ? ` (${n - conns.length} connects failed)` : ''}`);
+    // Then joins, leaves and broadcasts at the same moment, wave after wave: an unguarded member table races here.
+    const waves = ctx.settings.quick ? 60 : 150;
+    await churnWaves(ctx, { waves, size: 25, gapMs: 20, linesPerWave: 4 });
+    await stillServing(ctx, a, b, 'ROBUST-5', `${n} concurrent connects and disconnects${conns.length < n ? ` (${n - conns.length} connects failed)` : ''}, then ${waves} overlapping waves of 25 joins and leaves while a member chatted`);
   },
 });
 

@@ -22,6 +22,8 @@ export interface OutputOptions {
   readonly maxLogBytes?: number;
 }
 
+const HEAD_LINES = 50;
+
 export class OutputRing {
   private readonly ring: OutputLine[] = [];
   private start = 0;
@@ -31,6 +33,9 @@ export class OutputRing {
   private logged = 0;
   private logFull = false;
   private listeners: ((line: OutputLine) => void)[] = [];
+  /** Lines since the last note, and the first HEAD_LINES of them: a dump longer than the ring keeps its headline. */
+  private sinceNote = 0;
+  private head: OutputLine[] = [];
 
   constructor(private readonly options: OutputOptions = {}) {
     // A Go dump of a few hundred goroutines is thousands of lines; its first line is the headline.
@@ -74,6 +79,18 @@ export class OutputRing {
   /** Marks a point in the output (a restart, a case), in the ring and the log. */
   note(text: string): void {
     this.add('stderr', `--- chat-conformance: ${text} ---`);
+    this.sinceNote = 0;
+    this.head = [];
+  }
+
+  /**
+   * The first lines printed since the last note that the ring no longer
+   * holds (at most HEAD_LINES): the `SIGQUIT: quit` of a goroutine dump
+   * longer than the ring, say.
+   */
+  scrolledHead(): OutputLine[] {
+    const lost = this.sinceNote - this.maxLines;
+    return lost > 0 ? this.head.slice(0, lost) : [];
   }
 
   /** The last n lines (both streams, in arrival order). */
@@ -91,6 +108,8 @@ export class OutputRing {
       this.ring[this.start] = line;
       this.start = (this.start + 1) % this.maxLines;
     }
+    this.sinceNote += 1;
+    if (this.head.length < HEAD_LINES) this.head.push(line);
     this.log(`${stream === 'stderr' ? 'E' : 'O'} ${text}\n`);
     for (const l of this.listeners) l(line);
   }

@@ -182,7 +182,8 @@ export class ServerProcess {
     const mark = recent.findLastIndex((l) => l.text.startsWith(CASE_MARK));
     const since = mark >= 0 ? recent.slice(mark + 1) : recent;
     const tail = since.slice(-lines);
-    const h = headline(since);
+    // Output longer than the ring: its first lines (a dump's headline) are kept apart.
+    const h = headline([...this.output.scrolledHead(), ...since]);
     return { ...(h ? { headline: h } : {}), output: tail.map((l) => (l.stream === 'stderr' ? l.text : `(stdout) ${l.text}`)) };
   }
 }

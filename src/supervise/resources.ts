@@ -10,6 +10,8 @@ export interface ResourceSample {
   readonly threads: number;
   readonly rssBytes: number;
   readonly processes: number;
+  /** Threads ready to run or running at the moment of the sample (state R): a spin shows here even when a loaded machine starves it of CPU. */
+  readonly runnable: number;
 }
 
 /** How the cases reach the numbers: a probe the runner hands them when a pid is known. */
@@ -41,6 +43,26 @@ function readStat(pid: number): Stat | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Threads of pid in state R (running or ready to run). */
+function countRunnable(pid: number): number {
+  let n = 0;
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0;
+  }
+  for (const tid of tasks.slice(0, 10_000)) {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      if (text.charAt(text.lastIndexOf(')') + 2) === 'R') n += 1;
+    } catch {
+      // the thread ended
+    }
+  }
+  return n;
 }
 
 function countFds(pid: number): number {
@@ -84,13 +106,15 @@ export function sampleProcessTree(root: number): ResourceSample | undefined {
   let threads = 0;
   let rssPages = 0;
   let fds = 0;
+  let runnable = 0;
   for (const [pid, s] of fam) {
     cpuTicks += s.cpuTicks;
     threads += s.threads;
     rssPages += s.rssPages;
     fds += countFds(pid);
+    runnable += countRunnable(pid);
   }
-  return { cpuMs: cpuTicks * TICK_MS, fds, threads, rssBytes: rssPages * PAGE_BYTES, processes: fam.size };
+  return { cpuMs: cpuTicks * TICK_MS, fds, threads, rssBytes: rssPages * PAGE_BYTES, processes: fam.size, runnable };
 }
 
 /** Whether this platform lets the kit read a process's resources. */

@@ -16,7 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const sources = join(here, '..', '..', '..', 'test', 'crashers');
 const goBinary = join(tmpdir(), 'chat-conformance-crashers', 'gopl-bugs');
 
-export type GoBug = 'race' | 'deadlock' | 'spin' | 'leak';
+export type GoBug = 'race' | 'deadlock' | 'spin' | 'leak' | 'bloat';
 
 /** Builds test/crashers/gopl-bugs (once; skipped when the binary is newer than its source). */
 export async function buildCrashers(): Promise<{ ok: true } | { ok: false; missingGo: boolean; reason: string }> {
@@ -64,6 +64,7 @@ export const crashers: readonly CorpusEntry[] = [
   crasher('crash:go-deadlock', 'gopl-en', ['PROC-1', 'CLEANUP-2', 'ROBUST-4', 'ROBUST-5', 'LEAVE-1'], 'Go, lock order inverted on a reset: two members that reset at once wedge the room', () => goBugCommand('deadlock'), true),
   crasher('crash:go-spin', 'gopl-en', ['PROC-2'], 'Go, a cleanup loop that polls without sleeping after the first disconnect', () => goBugCommand('spin'), true),
   crasher('crash:go-leak', 'gopl-en', ['PROC-3'], "Go, a departed member's writer goroutine never ends and keeps its connection open", () => goBugCommand('leak'), true),
+  crasher('crash:go-bloat', 'gopl-en', ['PROC-4'], "Go, each member's queue a slice without bound: a member that stops reading makes the server keep every line sent to it", () => goBugCommand('bloat'), true),
   crasher('crash:py-sigpipe', 'gopl-en', ['LEAVE-1'], 'Python, announces a reset member\'s leave to it too: killed by SIGPIPE', () => pythonCommand('sigpipe.py'), false, pythonUnavailable),
   crasher('crash:py-reset-before-login', 'nameop', ['PROC-1', 'ROBUST-4', 'ROBUST-5'], 'Python, a reset before login ends its event loop with a traceback', () => pythonCommand('reset_before_login.py'), false, pythonUnavailable),
   crasher('crash:node-wedge', 'gopl-en', ['ROBUST-1'], 'Node, relays nothing after a line over 1,000 bytes while still accepting', wedgeCommand),

@@ -14,6 +14,10 @@
 //	leak      a departed member's writer goroutine is never stopped, and it
 //	          owns the connection: a goroutine and a file descriptor leak
 //	          per connection
+//	bloat     the usual "fix" for a slow reader stalling the room: each
+//	          member's queue is a slice that grows without bound, so a
+//	          member that stops reading makes the server keep every line
+//	          sent to it
 //
 // Built without -race (the race detector would report, not crash).
 package main
@@ -35,6 +39,10 @@ type client struct {
 	conn net.Conn
 	out  chan string
 	mu   sync.Mutex // deadlock: guards writes to conn
+
+	qmu   sync.Mutex // bloat: guards queue
+	queue []string
+	wake  chan struct{}
 }
 
 var (
@@ -48,10 +56,10 @@ var (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8888", "listen address (host:port; port 0 picks a free port)")
-	flag.StringVar(&bug, "bug", "race", "race | deadlock | spin | leak")
+	flag.StringVar(&bug, "bug", "race", "race | deadlock | spin | leak | bloat")
 	flag.Parse()
 	switch bug {
-	case "race", "deadlock", "spin", "leak":
+	case "race", "deadlock", "spin", "leak", "bloat":
 	default:
 		log.Fatalf("unknown -bug %q", bug)
 	}
@@ -95,6 +103,10 @@ func broadcast(msg string, skip *client) {
 			cli.mu.Unlock()
 			continue
 		}
+		if bug == "bloat" {
+			cli.enqueue(msg)
+			continue
+		}
 		select {
 		case cli.out <- msg:
 		default: // full: drop (slow reader)
@@ -103,8 +115,11 @@ func broadcast(msg string, skip *client) {
 }
 
 func handleConn(conn net.Conn) {
-	cli := &client{who: conn.RemoteAddr().String(), conn: conn, out: make(chan string, 1024)}
-	if bug != "deadlock" {
+	cli := &client{who: conn.RemoteAddr().String(), conn: conn, out: make(chan string, 1024), wake: make(chan struct{}, 1)}
+	if bug == "bloat" {
+		go queueWriter(cli)
+		cli.enqueue("You are " + cli.who)
+	} else if bug != "deadlock" {
 		go clientWriter(cli)
 		cli.out <- "You are " + cli.who
 	} else {
@@ -147,8 +162,41 @@ func handleConn(conn net.Conn) {
 		gone = append(gone, cli.who)
 		goneMu.Unlock()
 		reaper.Do(func() { go reap() })
+	case "bloat":
+		close(cli.wake)
+		return
 	}
 	close(cli.out)
+}
+
+// enqueue never blocks and never drops: the bug is that nothing bounds queue.
+func (cli *client) enqueue(msg string) {
+	cli.qmu.Lock()
+	cli.queue = append(cli.queue, msg)
+	cli.qmu.Unlock()
+	select {
+	case cli.wake <- struct{}{}:
+	default:
+	}
+}
+
+func queueWriter(cli *client) {
+	defer cli.conn.Close()
+	w := bufio.NewWriter(cli.conn)
+	for range cli.wake {
+		cli.qmu.Lock()
+		batch := cli.queue
+		cli.queue = nil
+		cli.qmu.Unlock()
+		for _, msg := range batch {
+			if _, err := fmt.Fprintln(w, msg); err != nil {
+				return
+			}
+		}
+		if w.Flush() != nil {
+			return
+		}
+	}
 }
 
 // reap forgets departed members; the bug: it polls without ever sleeping.
