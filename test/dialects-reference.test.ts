@@ -1,4 +1,5 @@
-// Issue 8 §1 end to end: for each profile feature real servers need, the
+// Issue 8 §1 end to end: for each profile feature real servers need (the
+// dialects in fixtures/dialects/), the
 // reference server speaks it (served on 127.0.0.1:0) and a full quick run of
 // the kit against it has no fail and no error (waits x3: timing is not what
 // these runs are about, and CI machines are loaded); a kit whose profile describes
@@ -6,97 +7,27 @@
 // left without LF are read as the lines they are.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
+import { basename, join } from 'node:path';
+import { packagePath } from '../src/paths.js';
 import { runConformance, startServer } from '../src/index.js';
 import { compileProfile, parseProfile, type Profile, type ProfileInput } from '../src/profile/index.js';
 import { TestClient, type Recorder, type TranscriptEntry } from '../src/runner/client.js';
 import { now, Signal } from '../src/runner/clock.js';
 
-const features: Record<string, ProfileInput> = {
-  // Server-assigned guest names, a banner of two lines, an ignored "> " line, /nick announced to the room with the old name, a list without header.
-  'guest-nick': {
-    name: 'guest-nick',
-    framing: 'line',
-    defaultPort: 7000,
-    identity: 'assigned',
-    joinOn: 'connect',
-    echo: true,
-    selfJoin: false,
-    renameAudience: 'room',
-    banner: ['*** Welcome to GuestChat v1.0', '*** Type /nick NAME to pick a name {*}'],
-    ignore: ['> '],
-    patterns: { name: '[A-Za-z0-9_]{1,32}' },
-    notices: {
-      welcome: 'Welcome, {name}!',
-      join: '* {name} has joined',
-      leave: '* {name} has left',
-      chat: '<{name}> {text}',
-      renamed: '* {oldName} is now known as {name}',
-      whoEntry: ' - {name}',
-    },
-    commands: { say: '{text}', rename: '/nick {name}', who: '/who', quit: '/quit' },
-  },
-  // A name prompt without LF, a welcome, no echo, no self-join, client lines ending in CR LF.
-  'prompt-crlf': {
-    name: 'prompt-crlf',
-    framing: 'line',
-    defaultPort: 7001,
-    identity: 'name',
-    joinOn: 'prompt',
-    echo: false,
-    selfJoin: false,
-    clientLineEnding: 'crlf',
-    patterns: { name: '[a-z][a-z0-9]{0,15}' },
-    notices: {
-      prompt: 'Enter your name: ',
-      welcome: 'Hello {name}, welcome to the room.',
-      join: '{name} joined',
-      leave: '{name} left',
-      chat: '{name}: {text}',
-    },
-    commands: { say: '{text}' },
-  },
-  // A login dialect without self-join and without welcome: the barrier is the only sign of membership.
-  'login-no-selfjoin': {
-    name: 'login-no-selfjoin',
-    framing: 'line',
-    defaultPort: 7002,
-    identity: 'name',
-    joinOn: 'login',
-    echo: false,
-    selfJoin: false,
-    notices: { join: '+ {name}', leave: '- {name}', chat: '[{name}] {text}' },
-    commands: { login: 'LOGIN {name}', say: '{text}', quit: 'QUIT' },
-  },
-  // Assigned names learned from the joiner's own join notice; typing indicators ignored by pattern; a fixed welcome.
-  'assigned-selfjoin': {
-    name: 'assigned-selfjoin',
-    framing: 'line',
-    defaultPort: 7003,
-    identity: 'assigned',
-    joinOn: 'connect',
-    echo: true,
-    selfJoin: true,
-    ignore: ['[typing] nobody'],
-    ignorePatterns: ['\\[typing\\] [a-z]+ is typing'],
-    notices: { welcome: 'Welcome!', join: '*** {name} joined', leave: '*** {name} left', chat: '{name} says: {text}' },
-    commands: { say: '{text}' },
-  },
-  // A chosen name set with a rename command right after connecting; rename acknowledged to the requester; 1 KiB lines.
-  'nick-on-connect': {
-    name: 'nick-on-connect',
-    framing: 'line',
-    defaultPort: 7004,
-    identity: 'name',
-    joinOn: 'connect',
-    echo: true,
-    selfJoin: true,
-    maxLineBytes: 1024,
-    patterns: { name: '[a-z][a-z0-9]{2,11}' },
-    notices: { join: '{name} is here', leave: '{name} is gone', chat: '{name}> {text}', renamed: 'you are now {name}', whoHeader: 'members:', whoEntry: '  {name}' },
-    commands: { say: '{text}', rename: 'NICK {name}', who: 'WHO' },
-  },
-};
+// The dialects are fixtures (fixtures/dialects/*.json, each saying what it exercises), shared with npm run mutate.
+const dialectsDir = packagePath('fixtures/dialects');
+const features: Record<string, ProfileInput> = Object.fromEntries(
+  readdirSync(dialectsDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => [basename(f, '.json'), JSON.parse(readFileSync(join(dialectsDir, f), 'utf8')) as ProfileInput]),
+);
+
+test('every dialect fixture is there', () => {
+  assert.deepEqual(Object.keys(features), ['assigned-selfjoin', 'guest-nick', 'login-no-selfjoin', 'nick-on-connect', 'prompt-crlf']);
+});
 
 describe('the kit against the reference server speaking each new feature', () => {
   for (const [name, input] of Object.entries(features)) {
