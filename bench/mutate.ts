@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import ts from 'typescript';
 import { spawnServerProcess } from '../src/loadgen/server-process.js';
@@ -25,8 +25,6 @@ const GOAL = 0.9;
 /** One mutant's kit runs, all profiles, at most this long. */
 const MUTANT_DEADLINE_MS = 90_000;
 const SERVER_IDLE_MS = 1000;
-/** Cases judged on latency against a bound: on a loaded machine they fail the unmutated server too, so they are not run here. */
-const TIMING_CASES = ['isolation/slow-reader', 'cleanup/churn'];
 
 export interface Mutant {
   /** Stable ID: file:line:column:operator. */
@@ -74,8 +72,10 @@ export function mutationSites(file: string, source: string): Mutant[] {
     '-': ['+'],
     '*': ['/'],
   };
+  // The server's log is not the protocol: a log call and what it is given are not mutated.
+  const isLogCall = (node: ts.Node): boolean => ts.isCallExpression(node) && /(^|\.)log$/.test(node.expression.getText(sf));
   const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) return;
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node) || isLogCall(node)) return;
     if (ts.isBinaryExpression(node)) {
       const op = node.operatorToken;
       const text = op.getText(sf);
@@ -100,7 +100,7 @@ export function mutationSites(file: string, source: string): Mutant[] {
         if (n !== 0) add(node, node.getStart(sf), node.end, String(n - 1), 'minus1', `${node.text} → ${n - 1}`);
       }
     }
-    if (ts.isExpressionStatement(node) && ts.isCallExpression(node.expression)) {
+    if (ts.isExpressionStatement(node) && ts.isCallExpression(node.expression) && !isLogCall(node.expression)) {
       add(node, node.getStart(sf), node.end, ';', 'drop', `call dropped: ${short(node.getText(sf))}`);
     }
     if (ts.isCallExpression(node) && node.arguments.length === 2) {
@@ -130,11 +130,27 @@ function short(text: string): string {
   return one.length > 60 ? `${one.slice(0, 57)}...` : one;
 }
 
+/** The dialects the reference server speaks beyond the built-in profiles (server-assigned names, prompts, logins, ...). */
+function dialectFixtures(): string[] {
+  const dir = packagePath('fixtures/dialects');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
 /** The profiles a mutant of this file is judged with, in order: the first that kills it wins. */
 function profilesFor(file: string): string[] {
   if (file.startsWith('nameop-')) return ['nameop'];
   if (file.startsWith('raw-')) return ['raw'];
+  // The line dialect's naming (prompts, logins, assigned names) is only spoken in the dialect fixtures.
+  if (file === 'line-session.js' || file === 'guest-names.js') return ['who-rename', ...dialectFixtures()];
   return ['who-rename', 'nameop'];
+}
+
+/** A profile's short name for the table: a built-in name, or a fixture's file name. */
+function profileLabel(profile: string): string {
+  return profile.endsWith('.json') ? basename(profile, '.json') : profile;
 }
 
 /** A copy of the package a mutant runs from: package.json, profiles (linked), dist/src and dist/conformance (the CLI imports the cases). */
@@ -150,7 +166,8 @@ function makeSandbox(): string {
 
 function runKit(target: string, profile: string, seed: number, reportPath: string, deadlineMs: number): Promise<{ code: number | null; timedOut: boolean }> {
   return new Promise((resolve) => {
-    const args = [packagePath('dist/src/cli/main.js'), '--target', target, '--profile', profile, '--quick', '--no-verify', `--seed=${seed}`, '--report', `json=${reportPath}`, ...TIMING_CASES.flatMap((c) => ['--skip', c])];
+    // Failing cases are replayed (the kit's default): a fail that does not reproduce is timing, not a kill.
+    const args = [packagePath('dist/src/cli/main.js'), '--target', target, '--profile', profile, '--quick', `--seed=${seed}`, '--report', `json=${reportPath}`];
     if (profile === 'who-rename') args.push('--idle-timeout', String(SERVER_IDLE_MS));
     const child = spawn(process.execPath, args, { stdio: 'ignore' });
     let timedOut = false;
@@ -166,17 +183,18 @@ function runKit(target: string, profile: string, seed: number, reportPath: strin
 }
 
 interface JsonReport {
-  cases: { id: string; verdict: string; requirements: string[]; violations?: { requirement: string; level: string }[]; message?: string }[];
+  cases: { id: string; verdict: string; requirements: string[]; violations?: { requirement: string; level: string }[]; message?: string; counterexample?: { flaky?: boolean } }[];
 }
 
 /**
- * The requirements the kit failed: MUST violations, SHOULD ones it warned about (a mutant that breaks
- * a SHOULD is caught by the warning), or the case's requirements when the target died in it.
+ * The requirements the kit failed: MUST violations that reproduced on replay, SHOULD ones it warned about
+ * (a mutant that breaks a SHOULD is caught by the warning), or the case's requirements when the target died in it.
  */
 function failedRequirements(report: JsonReport): string[] {
   const out = new Set<string>();
   for (const c of report.cases) {
-    if (c.verdict === 'fail' || c.verdict === 'warn') {
+    const flaky = c.counterexample?.flaky === true || (c.message ?? '').includes('(flaky: did not fail again on replay)');
+    if ((c.verdict === 'fail' && !flaky) || c.verdict === 'warn') {
       const named = (c.violations ?? []).map((v) => v.requirement);
       for (const id of named.length ? named : c.requirements) out.add(id);
     }
@@ -247,7 +265,7 @@ function readmeSection(rows: { mutant: Mutant; outcome: Outcome }[], equivalents
   const pct = (k: number, n: number): string => (n === 0 ? '-' : `${((100 * k) / n).toFixed(0)}%`);
   const lines = [
     START,
-    `Measured by \`npm run mutate\` (bench/mutate.ts) on ${process.platform}, Node ${process.versions.node}, 2 mutants at a time, in ${(meta.ms / 1000).toFixed(0)} s: ${rows.length} mutants drawn with seed ${meta.seed} from the ${meta.total} mutation sites of the compiled reference server (dist/src/reference-server/: conditions negated or relaxed, comparison bounds moved by one, constants changed by one, calls dropped, arguments swapped). Each mutant runs in its own server process; the kit runs \`--quick --no-verify --seed=${meta.kitSeed}\`, without the latency-bound cases ${TIMING_CASES.join(' and ')} (on a loaded machine they fail the unmutated server too; mutants of the outbox and eviction paths are judged by the rest only), against it for the profiles that use the mutated file (nameop, raw, or who-rename then nameop), until one fails. Fails the unmutated server also has in the same run of this command (control runs; timing on a loaded machine) are not counted as kills${meta.noise ? `: ${meta.noise}` : ''}.`,
+    `Measured by \`npm run mutate\` (bench/mutate.ts) on ${process.platform}, Node ${process.versions.node}, 2 mutants at a time, in ${(meta.ms / 1000).toFixed(0)} s: ${rows.length} mutants drawn with seed ${meta.seed} from the ${meta.total} mutation sites of the compiled reference server (dist/src/reference-server/: conditions negated or relaxed, comparison bounds moved by one, constants changed by one, calls dropped, arguments swapped; the server's log calls are not mutated: the log is not the protocol). Each mutant runs in its own server process; the kit runs \`--quick --seed=${meta.kitSeed}\` against it for the profiles that use the mutated file (nameop; raw; who-rename then the dialect fixtures in fixtures/dialects/ for the line dialect's session and guest names; who-rename then nameop for the rest), until one fails. A failing case is replayed, as the kit does by default, and a fail that does not reproduce (timing) is not a kill; nor are fails the unmutated server also has in the same run of this command (control runs)${meta.noise ? `: ${meta.noise}` : ''}.`,
     '',
     `**Killed ${killed.length} of ${judged.length} non-equivalent mutants (${pct(killed.length, judged.length)}; goal ${GOAL * 100}%), ${named.length} of them with a verdict naming a requirement.** ${rows.filter((r) => r.outcome.kind === 'stillborn').length} mutants did not start (not counted); ${rows.filter((r) => equivalents.has(r.mutant.id)).length} are equivalent (bench/mutants-equivalent.json says why; not counted).`,
     '',
@@ -260,7 +278,7 @@ function readmeSection(rows: { mutant: Mutant; outcome: Outcome }[], equivalents
     const verdict = eq
       ? `equivalent: ${eq}`
       : outcome.kind === 'killed'
-        ? `killed on ${listed(outcome.requirements)} (${outcome.profile}, ${(outcome.ms / 1000).toFixed(1)} s)`
+        ? `killed on ${listed(outcome.requirements)} (${profileLabel(outcome.profile)}, ${(outcome.ms / 1000).toFixed(1)} s)`
         : outcome.kind === 'timeout'
           ? `killed: the kit's run passed its ${MUTANT_DEADLINE_MS / 1000} s deadline`
           : outcome.kind === 'stillborn'
@@ -304,12 +322,13 @@ async function main(): Promise<void> {
   {
     const sandbox = makeSandbox();
     try {
-      for (const profile of ['who-rename', 'nameop', 'raw']) {
+      // Only the profiles the drawn mutants are judged with.
+      for (const profile of [...new Set(chosen.flatMap((m) => profilesFor(m.file)))]) {
         const outcome = await judge({ id: 'control', file: 'index.js', line: 0, start: 0, end: 0, replacement: '', what: 'none' }, sandbox, kitSeed, new Map(), [profile]);
         if (outcome.kind === 'stillborn' || outcome.kind === 'timeout') throw new Error(`the unmutated server (${profile}) ${outcome.kind === 'stillborn' ? `did not start: ${outcome.why}` : 'timed out'}`);
         const noise = outcome.kind === 'killed' ? outcome.requirements : [];
         control.set(profile, new Set(noise));
-        console.log(`control (${profile}, unmutated): ${noise.length ? `fails ${noise.join(', ')} on this machine; not counted as kills` : 'no fail'}`);
+        console.log(`control (${profileLabel(profile)}, unmutated): ${noise.length ? `fails ${noise.join(', ')} on this machine; not counted as kills` : 'no fail'}`);
       }
     } finally {
       rmSync(sandbox, { recursive: true, force: true });
@@ -327,7 +346,7 @@ async function main(): Promise<void> {
         }
         const outcome = await judge(mutant, sandbox, kitSeed, control);
         rows.push({ mutant, outcome });
-        const shown = outcome.kind === 'killed' ? `killed on ${listed(outcome.requirements)} (${outcome.profile}) ${(outcome.ms / 1000).toFixed(1)} s` : outcome.kind === 'stillborn' ? `did not start: ${outcome.why}` : outcome.kind === 'timeout' ? 'timeout (killed)' : `SURVIVED ${(outcome.ms / 1000).toFixed(1)} s`;
+        const shown = outcome.kind === 'killed' ? `killed on ${listed(outcome.requirements)} (${profileLabel(outcome.profile)}) ${(outcome.ms / 1000).toFixed(1)} s` : outcome.kind === 'stillborn' ? `did not start: ${outcome.why}` : outcome.kind === 'timeout' ? 'timeout (killed)' : `SURVIVED ${(outcome.ms / 1000).toFixed(1)} s`;
         console.log(`${mutant.id.padEnd(44)} ${mutant.what.padEnd(40)} ${shown}`);
       }
     } finally {
@@ -337,7 +356,7 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: jobs }, worker));
   rows.sort((a, b) => a.mutant.id.localeCompare(b.mutant.id, 'en', { numeric: true }));
   const ms = performance.now() - t0;
-  const section = readmeSection(rows, equivalents, { total: all.length, seed, ms, kitSeed, noise: [...control].filter(([, s]) => s.size).map(([p, s]) => `${[...s].join(', ')} (${p})`).join('; ') });
+  const section = readmeSection(rows, equivalents, { total: all.length, seed, ms, kitSeed, noise: [...control].filter(([, s]) => s.size).map(([p, s]) => `${[...s].join(', ')} (${profileLabel(p)})`).join('; ') });
   console.log(section.split('\n').filter((l) => l.startsWith('**') || l.startsWith('Survivors')).join('\n'));
   console.log(`mutate: ${(ms / 1000).toFixed(0)} s`);
   if (!values['no-readme'] && !values.only) rewriteReadme(section);

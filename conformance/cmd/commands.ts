@@ -105,9 +105,18 @@ export const privateUnknown = defineCase({
     const a = await ctx.join('a');
     const b = await ctx.join('b');
     const before = b.received.length;
+    const errors = (): Extract<ServerEvent, { type: 'error' }>[] => a.events.filter((e): e is Extract<ServerEvent, { type: 'error' }> => e.type === 'error');
+    const nameop = ctx.profile.framing === 'nameop';
     await a.command({ type: 'private', target: ctx.name('nobody'), text: ctx.text('hello?'), name: a.name });
-    const ok = await ctx.waitUntil(() => a.events.some((e) => e.type === 'error'));
+    const ok = await ctx.waitUntil(() => errors().length >= 1);
     if (!ok) ctx.violate('CMD-6', 'no error for a private message to an unknown member', { expected: 'an error reply', actual: recent(a) });
+    // nameop: the code is 404, and an empty target is a name nobody holds too (spec/nameop.md, Errors).
+    if (nameop && ok) {
+      await a.sendLine(`${a.name}|5||${ctx.text('to nobody')}`);
+      if (!(await ctx.waitUntil(() => errors().length >= 2))) ctx.violate('CMD-6', 'no error for a private message to an empty target', { expected: '*|0|404|...', actual: recent(a) });
+      const codes = errors().map((e) => e.code);
+      if (codes.some((c) => c !== undefined && c !== 404)) ctx.violate('CMD-6', 'a private message to a name nobody holds got another error than 404', { expected: '404, 404', actual: codes.join(', ') });
+    }
     await ctx.sync([a, b]);
     if (b.received.slice(before).some((r) => r.event?.type === 'error')) ctx.violate('CMD-6', 'another member received the error', { expected: 'nothing', actual: recent(b) });
   },
@@ -174,6 +183,19 @@ export const groupNonMember = defineCase({
     await ctx.sync([a, c]);
     const relayed = [a, c].filter((m) => m.events.some((e) => e.type === 'group' && e.text === text));
     if (relayed.length) ctx.violate('CMD-7', `a group message from ${c.label}, not in ${group}, was relayed`, { expected: 'not relayed', actual: relayed.map((m) => `${m.label} received it`).join(', ') });
-    if (c.events.filter((e) => e.type === 'error').length === errorsBefore) ctx.violate('CMD-7', 'the refused group message got no error', { expected: 'an error frame to the sender', actual: recent(c) });
+    const errors = (): Extract<ServerEvent, { type: 'error' }>[] => c.events.filter((e): e is Extract<ServerEvent, { type: 'error' }> => e.type === 'error').slice(errorsBefore);
+    if (errors().length === 0) return ctx.violate('CMD-7', 'the refused group message got no error', { expected: 'an error frame to the sender', actual: recent(c) });
+    if (ctx.profile.framing !== 'nameop') return;
+    // nameop: 403 for a group the sender is not in; 404 for one that does not exist, the empty group included.
+    await c.command({ type: 'group', group: ctx.name('nogroup'), text, name: c.name });
+    await c.sendLine(`${c.name}|6||${text}`);
+    await ctx.waitUntil(() => errors().length >= 3);
+    await ctx.sync([a, c]);
+    const codes = errors().map((e) => e.code);
+    const expected = [403, 404, 404];
+    if (codes.length !== 3 || codes.some((code, i) => code !== undefined && code !== expected[i])) {
+      ctx.violate('CMD-7', 'group messages the server must refuse got other errors than the spec names', { expected: '403 (not a member), 404 (no such group), 404 (empty group)', actual: codes.join(', ') || 'none' });
+    }
+    if ([a, c].some((m) => m.events.some((e) => e.type === 'group' && e.text === text && e.group !== group))) ctx.violate('CMD-7', 'a group message to a group that does not exist was relayed', { expected: 'not relayed', actual: recent(a) });
   },
 });

@@ -187,8 +187,9 @@ export const malformedNameopErrors = defineCase({
     const { a, b, hostile } = await roomWithHostilePeer(ctx);
     const n = hostile.name!;
     const marker = ctx.text('malformed');
-    // One fault each: no "|", one "|", empty Name, Op not a number, unknown op.
-    const frames = [`${marker} no pipes`, `${n}|${marker}`, `|1|${marker}`, `${n}|x|${marker}`, `${n}|42|${marker}`];
+    // One fault each: no "|", one "|", empty Name, Op not a number, unknown op, a CR inside the frame,
+    // and a private and a group message without the "|" their Msg needs.
+    const frames = [`${marker} no pipes`, `${n}|${marker}`, `|1|${marker}`, `${n}|x|${marker}`, `${n}|42|${marker}`, `${n}|1|${marker}\r${marker}`, `${n}|5|${marker}`, `${n}|6|${marker}`];
     const errorsBefore = hostile.events.filter((e) => e.type === 'error').length;
     for (const frame of frames) await hostile.sendLine(frame);
     const errors = (): number => hostile.events.filter((e) => e.type === 'error').length - errorsBefore;
