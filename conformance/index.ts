@@ -10,6 +10,7 @@ import * as isolation from './isolation/isolation.js';
 import * as robust from './robust/robustness.js';
 import * as cmd from './cmd/commands.js';
 import * as ident from './ident/identity.js';
+import * as names from './ident/names.js';
 import { modelCases } from './model/scenarios.js';
 import * as resources from './resources/resources.js';
 
@@ -64,6 +65,7 @@ export const allCases: readonly ConformanceCase[] = [
   ident.takenName,
   ident.spoofedName,
   ident.beforeLogin,
+  names.controlNames,
   ...modelCases,
   // Last: they measure the process after everything else has run (a leak has had the whole run to grow).
   resources.earlyLeavers,

@@ -119,3 +119,10 @@ export function decodeNameop(bytes: Uint8Array, options?: DecoderOptions): Decod
   for (const item of decoder.end()) out.push(item);
   return out;
 }
+
+/**
+ * Whether a name holds a control character (U+0000 to U+001F, or DEL): such
+ * a name is refused at login, prompt and rename in every dialect (spec/core.md
+ * IDENT-5, IDENT-6), since in a notice it can end, overwrite or hide a line.
+ */
+export const nameHoldsControl = (name: string): boolean => /[\u0000-\u001f\u007f]/.test(name);

@@ -3,7 +3,7 @@
 // or when it answers the name prompt), identified by ADDR and a name (ADDR,
 // the name it chose, or a guest name this server assigns); each member line
 // is read through the profile: say, who, rename or quit.
-import { type Decoded, type LineFrame, LineDecoder } from '../codec/index.js';
+import { type Decoded, type LineFrame, LineDecoder, nameHoldsControl } from '../codec/index.js';
 import type { ServerEvent, Who } from '../profile/types.js';
 import type { Client } from './client.js';
 import type { LeaveReason } from './log.js';
@@ -86,7 +86,7 @@ class LineSession extends BaseSession<LineFrame> {
       else if (this.naming === 'rename' && command?.type === 'rename') name = command.newName;
     }
     // Assigned names ignore what the client answers; chosen ones must fit the profile's pattern.
-    const acceptable = dialect.profile.identity === 'assigned' || (name !== undefined && dialect.patterns.name.test(name) && !name.includes('\r'));
+    const acceptable = dialect.profile.identity === 'assigned' || (name !== undefined && dialect.patterns.name.test(name) && !nameHoldsControl(name));
     if (!acceptable) {
       this.sendIfDefined({ type: 'error', code: 400, text: name === undefined ? 'not a member yet' : 'bad name' });
       if (this.naming === 'prompt') this.client.send(Buffer.from(dialect.render({ type: 'prompt' }), 'utf8'));
@@ -135,8 +135,8 @@ class LineSession extends BaseSession<LineFrame> {
   }
 
   private rename(newName: string): void {
-    // A CR would make every later notice naming this member unframeable, its leave notice included.
-    if (newName.includes('\r')) return;
+    // A CR would make every later notice naming this member unframeable, its leave notice included; other controls hide or repaint it (IDENT-6).
+    if (nameHoldsControl(newName)) return;
     const oldName = this.name;
     this.name = newName;
     const { dialect } = this.ctx;

@@ -1,7 +1,7 @@
 // The canonical nameop protocol (Name|Op|Msg + LF both ways): a connection
 // binds a name at login and becomes a member; every later frame must carry
 // that name. Errors go to the offending connection only, as `*|0|CODE|reason`.
-import { type CodecErrorCode, type Decoded, MAX_NAME_BYTES, type NameopFrame, NameopDecoder } from '../codec/index.js';
+import { type CodecErrorCode, type Decoded, MAX_NAME_BYTES, type NameopFrame, NameopDecoder, nameHoldsControl } from '../codec/index.js';
 import type { ServerEvent, Who } from '../profile/types.js';
 import type { Client } from './client.js';
 import type { LeaveReason } from './log.js';
@@ -115,6 +115,7 @@ class NameopSession extends BaseSession<NameopFrame> {
 
   private login(name: string): void {
     if (isReserved(name)) return this.fail(NameopStatus.badRequest, 'bad request: names starting with "*" are reserved');
+    if (nameHoldsControl(name)) return this.fail(NameopStatus.badRequest, 'bad request: a name holds no control character');
     if (!this.directory.login(this, name)) return this.fail(NameopStatus.conflict, 'conflict: name taken');
     this.name = name;
     this.joined();

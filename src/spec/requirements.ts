@@ -115,6 +115,8 @@ export const requirements: readonly Requirement[] = [
   r('IDENT-2', 'MUST', 'A frame whose Name differs from the name bound to its connection MUST get an error and MUST NOT be relayed.', 'nameop.md'),
   r('IDENT-3', 'MUST', 'Before login, every frame but login and quit MUST be refused with an error and MUST NOT be relayed.', 'nameop.md'),
   r('IDENT-4', 'MUST', 'In a dialect that identifies members by address, the address in notices MUST be the client’s address as the server sees it.'),
+  r('IDENT-5', 'MUST', 'A name a member gives itself (at the name prompt, at login or with rename) MUST NOT put a line break or a CR into the lines other members receive: the name ends at the end of its line, and a name holding a CR is refused or has it removed.'),
+  r('IDENT-6', 'SHOULD', 'A name holding another control character (U+0000 to U+001F, or DEL), or a "|" where the profile\'s notices separate a name from the next field with "|", SHOULD be refused or have those characters removed, never relayed raw in notices.'),
 ];
 
 const byId = new Map(requirements.map((req) => [req.id, req]));

@@ -5,7 +5,7 @@
 // codec and writes through the profile, like any well-built server would;
 // only the framing faults split bytes by hand, because that is their bug.
 import { createServer, type Socket } from 'node:net';
-import { encodeLine, LineDecoder, parseNameop, type CodecErrorCode, type Decoded, type LineFrame } from '../../src/codec/index.js';
+import { encodeLine, LineDecoder, nameHoldsControl, parseNameop, type CodecErrorCode, type Decoded, type LineFrame } from '../../src/codec/index.js';
 import { compileProfile, loadProfile } from '../../src/profile/index.js';
 import type { ServerEvent, Who } from '../../src/profile/types.js';
 import { addressOf, BlockingFanout, listenTarget } from './blocking-fanout.js';
@@ -281,7 +281,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
         return;
       }
       case 'rename':
-        if (/[\r\n]/.test(command.newName)) return;
+        if (nameHoldsControl(command.newName)) return;
         m.name = command.newName;
         return send(m, { type: 'renamed', who: who(m) });
       case 'quit':
@@ -350,6 +350,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
 
   const login = (m: Member, name: string): void => {
     if (name.startsWith('*')) return fail(m, Status.badRequest, 'bad request: names starting with "*" are reserved');
+    if (nameHoldsControl(name)) return fail(m, Status.badRequest, 'bad request: a name holds no control character');
     if (names.has(name)) return fail(m, Status.conflict, 'conflict: name taken');
     names.set(name, m);
     m.name = name;

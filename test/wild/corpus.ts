@@ -98,6 +98,15 @@ const servers: readonly WildServer[] = [
     start: () => spawn('py-threading-prompt', 'python3', [wildDir('py-threading-prompt.py'), '--port', '0']),
   },
   {
+    name: 'wild:py-threading-prompt-recv-name',
+    profile: 'py-threading-prompt',
+    kind: 'seed',
+    labels: ['IDENT-5'],
+    description: "the same Python server with its style's usual bug: the name is one recv() and strip(), so a line break in it forges lines",
+    unavailable: pythonUnavailable,
+    start: () => spawn('py-threading-prompt --recv-name', 'python3', [wildDir('py-threading-prompt.py'), '--port', '0', '--recv-name']),
+  },
+  {
     name: 'wild:node-login',
     profile: 'node-login',
     kind: 'correct',

@@ -7,7 +7,12 @@ lines in end with CR LF or LF. Each member has its own outbound
 queue and writer thread, so a member that stops reading is dropped instead of
 stalling the room.
 
-    python3 py-threading-prompt.py [--port N]     (port 0: prints the port)
+    python3 py-threading-prompt.py [--port N] [--recv-name]     (port 0: prints the port)
+
+--recv-name plants the style's usual bug: the name is one recv() of up to
+1024 bytes, stripped at both ends and checked only for being free, so a
+"name" holding a line break (bob, LF, "alice: hi") puts a line of its own,
+forged, in every notice that names the member.
 """
 import queue
 import re
@@ -19,6 +24,7 @@ MAX_LINE = 4096
 QUEUE_LINES = 2048
 NAME = re.compile(r"[A-Za-z0-9_]{1,16}")
 BANNER = ["*** Welcome to PyChat 0.3 ***", "Be nice. Type /quit to leave.", "--"]
+RECV_NAME = "--recv-name" in sys.argv[1:]
 
 lock = threading.Lock()
 members = {}  # handler -> name
@@ -105,6 +111,11 @@ class Handler(socketserver.BaseRequestHandler):
             me.send(line)
         me.out.put((b"Enter your name: "))
         reader = lines()
+        if RECV_NAME:
+            name = self.recv_name(me)
+            if name is None:
+                me.close()
+                return
         try:
             for raw in reader:
                 try:
@@ -137,6 +148,29 @@ class Handler(socketserver.BaseRequestHandler):
                 if members.pop(me, None) is not None:
                     broadcast(f"{name} has left the chat")
             me.close()
+
+
+    def recv_name(self, me):
+        """--recv-name: the name as the tutorials read it, one recv() and strip()."""
+        while True:
+            try:
+                data = self.request.recv(1024)
+            except OSError:
+                return None
+            if not data:
+                return None
+            name = data.decode("utf-8", "replace").strip()
+            if not name:
+                me.out.put(b"Enter your name: ")
+                continue
+            with lock:
+                if name in members.values():
+                    me.out.put(b"That name is taken. Enter your name: ")
+                    continue
+                me.send(f"Hello {name}, welcome to the room.")
+                broadcast(f"{name} has joined the chat")
+                members[me] = name
+                return name
 
 
 class Server(socketserver.ThreadingTCPServer):

@@ -1,0 +1,98 @@
+// IDENT-5 and IDENT-6: names with a line break, CR or other control
+// character. The reference server refuses them; the case ident/control-names
+// passes the line servers that take `bob` as the name and the rest as bob's
+// first line, and fails the prompt server that reads its name with one recv().
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { serverFixture } from './helpers/server-fixture.js';
+import { startServer } from '../src/reference-server/index.js';
+import { runConformance } from '../src/runner/run.js';
+import type { CaseResult } from '../src/runner/verdict.js';
+import { wildCorpus, wildProfile } from './wild/corpus.js';
+
+const CASE = 'ident/control-names';
+
+async function runCase(target: string, profile: string): Promise<CaseResult> {
+  const report = await runConformance({ target, profile, only: [CASE], seed: 1, verifyFailures: false });
+  const result = report.cases.find((c) => c.id === CASE);
+  assert.ok(result, `${CASE} ran`);
+  return result;
+}
+
+const summary = (c: CaseResult): string => JSON.stringify({ verdict: c.verdict, message: c.message, violations: c.violations?.map((v) => `${v.requirement}: ${v.message}`) });
+
+describe('reference server: names with control characters are refused', () => {
+  test('who-rename: a rename to a name holding ESC, NUL or CR is ignored; later notices keep the old name', async (t) => {
+    const { connect } = await serverFixture(t, { profile: 'who-rename' });
+    const a = await connect();
+    await a.waitForLine(`[${a.addr}]${a.addr}:login`);
+    const b = await connect();
+    await b.waitForLine(`[${b.addr}]${b.addr}:login`);
+    a.write('rename|bo\u001b[2Kb\nrename|x\u0000y\nrename|c\rd\nhello\n');
+    await b.waitForLine(`[${a.addr}]${a.addr}:hello`);
+    assert.equal(a.count('rename ok'), 0);
+  });
+
+  test('nameop: a login with a name holding a control character gets 400 and no join', async (t) => {
+    const { connect } = await serverFixture(t, { profile: 'nameop' });
+    const a = await connect();
+    a.send('alice|3|');
+    await a.waitForLine('alice|3|');
+    const h = await connect();
+    h.send('bo\u001bb|3|');
+    await h.waitFor((lines) => lines.some((l) => l.startsWith('*|0|400|')), 'error 400');
+    a.send('alice|1|after');
+    await a.waitForLine('alice|1|after');
+    assert.deepEqual(a.lines.filter((l) => l.endsWith('|3|')), ['alice|3|']);
+  });
+});
+
+describe(`${CASE} against correct servers`, () => {
+  for (const profile of ['who-rename', 'nameop', wildProfile('py-threading-prompt'), wildProfile('node-login')]) {
+    test(`the reference server (${profile.replace(/.*\//, '')}) passes with no warning`, { timeout: 30_000 }, async () => {
+      const server = await startServer({ profile, port: 0 });
+      try {
+        const result = await runCase(`127.0.0.1:${server.address.port}`, profile);
+        assert.equal(result.verdict, 'pass', summary(result));
+        assert.deepEqual(result.violations ?? [], []);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  test('gopl-en has no way to choose a name: skipped with the reason', { timeout: 30_000 }, async () => {
+    const server = await startServer({ profile: 'gopl-en', port: 0 });
+    try {
+      const result = await runCase(`127.0.0.1:${server.address.port}`, 'gopl-en');
+      assert.equal(result.verdict, 'skip');
+      assert.match(result.message ?? '', /no way for a member to choose its name/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe(`${CASE} against the wild prompt server`, () => {
+  for (const [name, want] of [['wild:py-threading-prompt', 'pass'], ['wild:py-threading-prompt-recv-name', 'fail']] as const) {
+    test(`${name}: ${want}`, { timeout: 30_000 }, async (t) => {
+      const entry = wildCorpus.find((e) => e.name === name);
+      assert.ok(entry);
+      const missing = await entry.unavailable?.();
+      if (missing) return t.skip(missing);
+      const server = await entry.start();
+      try {
+        const result = await runCase(server.url, entry.profile);
+        assert.equal(result.verdict, want, summary(result));
+        if (want === 'fail') {
+          // The line break forges a line of a's; the CR and the other controls reach the room raw.
+          const forged = result.violations?.find((v) => v.requirement === 'IDENT-5' && /reads as a \w+ notice about a/.test(v.message));
+          assert.ok(forged, summary(result));
+          assert.ok(result.violations?.some((v) => v.requirement === 'IDENT-6' && v.level === 'SHOULD'), summary(result));
+        } else assert.deepEqual(result.violations ?? [], []);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
