@@ -3,12 +3,14 @@ import type { ConformanceCase } from '../src/runner/case.js';
 import * as frame from './frame/segmentation.js';
 import * as join from './join/join.js';
 import * as chat from './chat/delivery.js';
+import * as empty from './chat/empty.js';
 import * as leave from './leave/leave.js';
 import * as idle from './idle/idle.js';
 import * as cleanup from './cleanup/cleanup.js';
 import * as isolation from './isolation/isolation.js';
 import * as robust from './robust/robustness.js';
 import * as cmd from './cmd/commands.js';
+import * as replies from './cmd/replies.js';
 import * as ident from './ident/identity.js';
 import * as names from './ident/names.js';
 import { modelCases } from './model/scenarios.js';
@@ -29,6 +31,7 @@ export const allCases: readonly ConformanceCase[] = [
   chat.exactlyOnce,
   chat.senderFifo,
   chat.concurrentSenders,
+  empty.emptyLines,
   chat.totalOrder,
   leave.leaveFin,
   leave.leaveRst,
@@ -62,6 +65,7 @@ export const allCases: readonly ConformanceCase[] = [
   cmd.privateUnknown,
   cmd.groups,
   cmd.groupNonMember,
+  replies.replyAudience,
   ident.takenName,
   ident.spoofedName,
   ident.beforeLogin,

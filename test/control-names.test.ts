@@ -6,20 +6,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { serverFixture } from './helpers/server-fixture.js';
 import { startServer } from '../src/reference-server/index.js';
-import { runConformance } from '../src/runner/run.js';
-import type { CaseResult } from '../src/runner/verdict.js';
+import { caseSummary as summary, runCase as runOne } from './helpers/run-case.js';
 import { wildCorpus, wildProfile } from './wild/corpus.js';
 
 const CASE = 'ident/control-names';
+const runCase = (target: string, profile: string) => runOne(CASE, target, profile);
 
-async function runCase(target: string, profile: string): Promise<CaseResult> {
-  const report = await runConformance({ target, profile, only: [CASE], seed: 1, verifyFailures: false });
-  const result = report.cases.find((c) => c.id === CASE);
-  assert.ok(result, `${CASE} ran`);
-  return result;
-}
-
-const summary = (c: CaseResult): string => JSON.stringify({ verdict: c.verdict, message: c.message, violations: c.violations?.map((v) => `${v.requirement}: ${v.message}`) });
 
 describe('reference server: names with control characters are refused', () => {
   test('who-rename: a rename to a name holding ESC, NUL or CR is ignored; later notices keep the old name', async (t) => {

@@ -63,8 +63,8 @@ function attempts(ctx: CaseContext, route: Route, victim: TestClient): Attempt[]
   return out;
 }
 
-/** The line that names a connection `name` by this route, rendered around a stand-in the profile accepts. */
-function namingLine(ctx: CaseContext, route: Route, name: string): string {
+/** The line that names a connection `name` by this route, rendered around a stand-in the profile accepts (the name itself may be one its pattern refuses). */
+export function namingLine(ctx: CaseContext, route: Route, name: string): string {
   if (route === 'prompt') return name;
   const standIn = ctx.name('n');
   const line = route === 'login' ? ctx.dialect.renderCommand({ type: 'login', name: standIn }) : ctx.dialect.renderCommand({ type: 'rename', newName: standIn });

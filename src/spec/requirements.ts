@@ -56,6 +56,7 @@ export const requirements: readonly Requirement[] = [
   r('CHAT-2', 'MUST', 'The sender MUST receive its own chat line exactly once where the profile echoes, and never otherwise.'),
   r('CHAT-3', 'MUST', 'A delivered chat text MUST equal the text sent, byte for byte: not cut, merged with another line, or short of any byte.'),
   r('CHAT-4', 'MUST', 'A chat notice MUST name its sender as the profile says: by the address the server sees, or by the current name.'),
+  r('CHAT-5', 'MUST', 'An empty line, or a chat line with empty text, MUST reach every member alike (as one chat notice each, or not at all), and MUST NOT change how the sender’s next line is read or delivered.'),
 
   // Ordering
   r('ORDER-1', 'MUST', 'Lines from one sender MUST reach each receiver in the order they were sent.'),
@@ -103,6 +104,7 @@ export const requirements: readonly Requirement[] = [
   r('CMD-5', 'MUST', 'Joining a group that does not exist MUST create it, and the group list MUST then include it.'),
   r('CMD-6', 'SHOULD', 'A private message to an unknown member SHOULD be answered with an error to the sender only.'),
   r('CMD-7', 'MUST', 'A group message from a member that is not in the group MUST be refused with an error and MUST NOT be relayed.', 'nameop.md'),
+  r('CMD-8', 'MUST', "A reply to one member's command (the member list, the group list, an acknowledgement of a profile update or of a rename that the profile's renameAudience gives the requester, an error) MUST reach that member only."),
 
   // Process and resources
   r('PROC-1', 'MUST', 'Nothing a client sends or does, and no way a client leaves, MUST make the server process exit or its room stop serving.'),

@@ -36,6 +36,8 @@ export const faults = [
   'drop-for-slow',
   'serial-accept',
   'truncate-4k',
+  'replies-to-room',
+  'empty-line-ends-session',
 ] as const;
 export type Fault = (typeof faults)[number];
 
@@ -272,6 +274,9 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
       // The seed's strings.Split(msg, "|")[1], as written.
       throw new RangeError(`index out of range [1] with length 1 (rename without "|": ${JSON.stringify(text.slice(0, 40))})`);
     }
+    // empty-line-ends-session: the bug is a parser that takes the first word of every line (Python's
+    // line.split()[0]) and raises on an empty one; the session's handler dies and the member leaves.
+    if (fault === 'empty-line-ends-session' && text.trim() === '') return disconnect(m);
     const command = dialect.parseCommand(text);
     switch (command?.type) {
       case 'who': {
@@ -334,7 +339,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
       case 2:
         return disconnect(m);
       case 4:
-        return send(m, { type: 'profileUpdated', who: who(m), text: msg });
+        return reply(m, { type: 'profileUpdated', who: who(m), text: msg });
       case 5:
         return sendPrivate(m, msg);
       case 6:
@@ -342,10 +347,16 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
       case 7:
         return joinGroup(m, msg);
       case 8:
-        return send(m, { type: 'groupList', items: [...groups.keys()] });
+        return reply(m, { type: 'groupList', items: [...groups.keys()] });
       case 9:
         return send(m, { type: 'userList', items: [...room].map((r) => r.name ?? '') });
     }
+  };
+
+  /** A reply to m's own command. replies-to-room: the bug is the broadcast helper where a write to m belongs. */
+  const reply = (m: Member, event: ServerEvent): void => {
+    if (fault !== 'replies-to-room') return send(m, event);
+    for (const to of [...room]) send(to, event);
   };
 
   const login = (m: Member, name: string): void => {

@@ -80,6 +80,8 @@ def say(writer, raw):
         line = raw.rstrip(b"\n").rstrip(b"\r").decode("utf-8")
     except UnicodeDecodeError:
         return  # not text: dropped, not relayed
+    if not line:
+        return  # an empty line says nothing: dropped, not relayed
     name = members[writer]
     if line == "/quit":
         members.pop(writer, None)
