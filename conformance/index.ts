@@ -39,6 +39,7 @@ export const allCases: readonly ConformanceCase[] = [
   leave.linesBeforeFin,
   idle.idleLeave,
   idle.idleReset,
+  idle.idlePartialLine,
   cleanup.whoAfterLeave,
   cleanup.flowAfterLeave,
   cleanup.nameReuse,

@@ -78,3 +78,48 @@ export const idleReset = defineCase({
     }
   },
 });
+
+export const idlePartialLine = defineCase({
+  id: 'idle/partial-line',
+  title: 'A member that sends part of a line and then nothing is still timed out, on either reading of the timer',
+  requirements: ['IDLE-4', 'LEAVE-2'],
+  needs: ['idle'],
+  slow: true,
+  async run(ctx) {
+    const timeout = idleTimeout(ctx);
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const p = await ctx.join('partial');
+    ctx.silent.add(p);
+    const lastLine = Math.max(...ctx.transcript.filter((e) => e.client === p.label && e.kind === 'send').map((e) => e.at), 0);
+    // Half-way to the expiry, part of a chat line and no LF, then nothing. A timer per line (an asyncio
+    // wait_for around readline) still expires at the timeout after the last line; a read deadline that
+    // every read resets (Go's SetReadDeadline) at the timeout after these bytes. Both are right.
+    await delay(Math.max(0, lastLine + timeout * 0.5 - (performance.now() - ctx.epoch)));
+    const partial = ctx.text('never finished');
+    await p.sendBytes(Buffer.from(ctx.sayLine(p, partial), 'utf8'), undefined, 0, `${JSON.stringify(partial)} without LF`);
+    const partialAt = performance.now() - ctx.epoch;
+    const earliest = lastLine + timeout * 0.95 - 20;
+    const latest = partialAt + timeout * 1.25 + 100 * ctx.settings.multiplier;
+    const notice = (m: typeof a) => m.received.find((r) => (r.event?.type === 'idleLeave' || r.event?.type === 'leave') && ctx.isAbout(r.event.who, p));
+    const announced = await ctx.waitUntil(() => [a, b].every((m) => notice(m) !== undefined), Math.max(0, latest + ctx.wait() - (performance.now() - ctx.epoch)));
+    ctx.present.splice(ctx.present.indexOf(p), 1);
+    if (!announced) {
+      ctx.fail('IDLE-4', `a member silent but for part of a line was not timed out within ${Math.round(latest + ctx.wait() - lastLine)} ms of its last line (timeout ${timeout} ms)`, { expected: ctx.dialect.hasNotice('idleLeave') ? ctx.dialect.render({ type: 'idleLeave', who: ctx.whoOf(p) }) : 'a leave notice', actual: [a, b].map((m) => `${m.label}: ${notice(m) ? 'announced' : 'nothing'}`).join(', ') });
+    }
+    await ctx.sync([a, b]);
+    for (const m of [a, b]) {
+      const first = notice(m)!;
+      // A plain leave (a server's own limit on unfinished lines) may come at any time; an idle timeout not before its time.
+      if (first.event?.type === 'idleLeave' && first.at < earliest) {
+        ctx.violate('IDLE-4', `the timeout notice reached ${m.label} ${Math.round(first.at - lastLine)} ms after the member's last complete line, with a ${timeout} ms timeout`, { expected: `at least ${Math.round(earliest - lastLine)} ms`, actual: `${Math.round(first.at - lastLine)} ms` });
+      }
+      if (first.at > latest) {
+        ctx.violate('IDLE-4', `the timeout notice reached ${m.label} ${Math.round(first.at - partialAt)} ms after the member's last byte, with a ${timeout} ms timeout`, { expected: `at most ${Math.round(latest - partialAt)} ms after the last byte (${Math.round(latest - lastLine)} ms after the last line)`, actual: `${Math.round(first.at - partialAt)} ms` });
+      }
+      // The unfinished line may be dropped or relayed before the notice, never after it.
+      const late = m.received.slice(m.received.indexOf(first) + 1).find((r) => r.event?.type === 'chat' && ctx.isAbout(r.event.who, p));
+      if (late) ctx.violate('LEAVE-2', `${m.label} received a line from the timed-out member after its timeout notice`, { expected: 'nothing after the notice', actual: JSON.stringify(late.line) });
+    }
+  },
+});

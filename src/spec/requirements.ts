@@ -72,6 +72,7 @@ export const requirements: readonly Requirement[] = [
   r('IDLE-1', 'MUST', 'Where the profile has an idle timeout, a member silent for that long MUST be announced to each remaining member with exactly one idle-leave notice.'),
   r('IDLE-2', 'MUST', 'A member announced as timed out MUST be disconnected, and anything it sends afterwards MUST NOT be relayed.'),
   r('IDLE-3', 'MUST', 'A member that sends a line before its idle timeout expires MUST NOT be timed out at that expiry.'),
+  r('IDLE-4', 'MUST', 'A member that sends part of a line and then nothing MUST still be timed out: no earlier than the idle timeout after its last complete line, and no later than the idle timeout after its last byte.'),
 
   // Disconnect cleanup
   r('CLEANUP-1', 'MUST', 'A member that has left MUST no longer appear in the member list (who, list users).'),

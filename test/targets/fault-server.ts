@@ -38,6 +38,7 @@ export const faults = [
   'truncate-4k',
   'replies-to-room',
   'empty-line-ends-session',
+  'partial-line-holds-idle',
 ] as const;
 export type Fault = (typeof faults)[number];
 
@@ -69,6 +70,8 @@ export interface FaultServerOptions {
   readonly fault: Fault;
   /** Idle timeout in ms; default: the profile's (null: none). */
   readonly idleTimeoutMs?: number | null;
+  /** The idle timer restarts on every read, as a Go read deadline set before each read does (a correct design, not a fault); default: on every complete line. */
+  readonly idleResetsOnRead?: boolean;
   readonly port?: number;
 }
 
@@ -408,9 +411,19 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
 
   // ---- input --------------------------------------------------------------------
 
+  const armIdle = (m: Member): void => {
+    if (idleTimeoutMs === null) return;
+    m.idleTimer = setTimeout(() => idle(m), idleTimeoutMs);
+    m.idleTimer.unref();
+  };
+
   const handle = (m: Member, text: string): void => {
     if (!m.live) return;
-    m.idleTimer?.refresh();
+    // partial-line-holds-idle stops the timer while a line is unfinished: only a whole line starts it again.
+    if (fault === 'partial-line-holds-idle') {
+      clearTimeout(m.idleTimer);
+      armIdle(m);
+    } else m.idleTimer?.refresh();
     if (nameop) return nameopFrame(m, text);
     if (m.timedOut) {
       // idle-no-disconnect: out of the room, yet its lines are still relayed.
@@ -508,10 +521,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
       delayed: [],
       timedOut: false,
     };
-    if (idleTimeoutMs !== null) {
-      m.idleTimer = setTimeout(() => idle(m), idleTimeoutMs);
-      m.idleTimer.unref();
-    }
+    armIdle(m);
     if (fault === 'serial-accept') {
       blocker = m;
       socket.on('close', () => unblock(m));
@@ -520,7 +530,10 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
       if (fault === 'serial-accept' && data.includes(0x0a)) queueMicrotask(() => unblock(m));
       if (!m.live) return;
       if (chunked) return chunk(m, data);
+      if (options.idleResetsOnRead) m.idleTimer?.refresh();
       for (const item of m.decoder.push(data)) frame(m, item);
+      // partial-line-holds-idle: the bug is a timer stopped on every read and restarted by a complete line only.
+      if (fault === 'partial-line-holds-idle' && m.decoder.bufferedBytes > 0) clearTimeout(m.idleTimer);
     });
     if (fault === 'serial-accept') socket.resume(); // paused while it waited, now that 'data' is heard
     socket.on('end', () => {
