@@ -100,7 +100,10 @@ export const controlNames = defineCase({
           if (victim !== undefined) {
             ctx.violate('IDENT-5', `${m.label} received a line that reads as a ${r.event!.type} notice about ${victim.label}, forged by a member ${how}`, { expected: 'no part of a name split off as a line of its own', actual: JSON.stringify(r.line) });
           }
-          if (r.line.includes(attempt.raw) || (attempt.requirement === 'IDENT-5' && r.line.includes('\r') && r.line.includes(attempt.mark!))) {
+          // Bytes inside a relayed text are that text's (a rename line the server read as chat), not a name's.
+          const inText = (part: string): boolean => r.event !== undefined && 'text' in r.event && r.event.text.includes(part);
+          const crWithMark = attempt.mark !== undefined && r.line.includes('\r') && r.line.includes(attempt.mark) && !(inText('\r') && inText(attempt.mark));
+          if ((r.line.includes(attempt.raw) && !inText(attempt.raw)) || crWithMark) {
             ctx.violate(attempt.requirement, `${m.label} received the name of a member ${how}, control character and all`, { expected: 'the name refused, or without the control character', actual: JSON.stringify(r.line) });
           }
         }
