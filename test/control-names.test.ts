@@ -5,14 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { serverFixture } from './helpers/server-fixture.js';
-import { startServer } from '../src/reference-server/index.js';
-import { caseSummary as summary, runCase as runOne } from './helpers/run-case.js';
-import { wildCorpus, wildProfile } from './wild/corpus.js';
+import { caseSummary as summary, referenceTarget, runCase, wildTarget } from './helpers/run-case.js';
+import { wildProfile } from './wild/corpus.js';
 import { packagePath } from '../src/paths.js';
 
 const CASE = 'ident/control-names';
-const runCase = (target: string, profile: string) => runOne(CASE, target, profile);
-
 
 describe('reference server: names with control characters are refused', () => {
   test('who-rename: a rename to a name holding ESC, NUL or CR is ignored; later notices keep the old name', async (t) => {
@@ -44,49 +41,32 @@ describe(`${CASE} against correct servers`, () => {
   // guest-nick: a /nick line whose name the profile refuses is relayed as chat; its bytes are that text's, not a name's.
   for (const profile of ['who-rename', 'nameop', wildProfile('py-threading-prompt'), wildProfile('node-login'), packagePath('fixtures', 'dialects', 'guest-nick.json')]) {
     test(`the reference server (${profile.replace(/.*\//, '')}) passes with no warning`, { timeout: 30_000 }, async () => {
-      const server = await startServer({ profile, port: 0 });
-      try {
-        const result = await runCase(`127.0.0.1:${server.address.port}`, profile);
-        assert.equal(result.verdict, 'pass', summary(result));
-        assert.deepEqual(result.violations ?? [], []);
-      } finally {
-        await server.close();
-      }
+      const result = await runCase(CASE, await referenceTarget(profile));
+      assert.equal(result.verdict, 'pass', summary(result));
+      assert.deepEqual(result.violations ?? [], []);
     });
   }
 
   test('gopl-en has no way to choose a name: skipped with the reason', { timeout: 30_000 }, async () => {
-    const server = await startServer({ profile: 'gopl-en', port: 0 });
-    try {
-      const result = await runCase(`127.0.0.1:${server.address.port}`, 'gopl-en');
-      assert.equal(result.verdict, 'skip');
-      assert.match(result.message ?? '', /no way for a member to choose its name/);
-    } finally {
-      await server.close();
-    }
+    const result = await runCase(CASE, await referenceTarget('gopl-en'));
+    assert.equal(result.verdict, 'skip');
+    assert.match(result.message ?? '', /no way for a member to choose its name/);
   });
 });
 
 describe(`${CASE} against the wild prompt server`, () => {
   for (const [name, want] of [['wild:py-threading-prompt', 'pass'], ['wild:py-threading-prompt-recv-name', 'fail']] as const) {
     test(`${name}: ${want}`, { timeout: 30_000 }, async (t) => {
-      const entry = wildCorpus.find((e) => e.name === name);
-      assert.ok(entry);
-      const missing = await entry.unavailable?.();
-      if (missing) return t.skip(missing);
-      const server = await entry.start();
-      try {
-        const result = await runCase(server.url, entry.profile);
-        assert.equal(result.verdict, want, summary(result));
-        if (want === 'fail') {
-          // The line break forges a line of a's; the CR and the other controls reach the room raw.
-          const forged = result.violations?.find((v) => v.requirement === 'IDENT-5' && /reads as a \w+ notice about a/.test(v.message));
-          assert.ok(forged, summary(result));
-          assert.ok(result.violations?.some((v) => v.requirement === 'IDENT-6' && v.level === 'SHOULD'), summary(result));
-        } else assert.deepEqual(result.violations ?? [], []);
-      } finally {
-        await server.close();
-      }
+      const target = await wildTarget(t, name);
+      if (!target) return;
+      const result = await runCase(CASE, target);
+      assert.equal(result.verdict, want, summary(result));
+      if (want === 'fail') {
+        // The line break forges a line of a's; the CR and the other controls reach the room raw.
+        const forged = result.violations?.find((v) => v.requirement === 'IDENT-5' && /reads as a \w+ notice about a/.test(v.message));
+        assert.ok(forged, summary(result));
+        assert.ok(result.violations?.some((v) => v.requirement === 'IDENT-6' && v.level === 'SHOULD'), summary(result));
+      } else assert.deepEqual(result.violations ?? [], []);
     });
   }
 });

@@ -80,6 +80,18 @@ def broadcast(line, skip=None):
             broadcast(f"{name} has left the chat")
 
 
+def enter(me, name):
+    """Joins the room as name, or asks again when it is taken."""
+    with lock:
+        if name in members.values():
+            me.out.put(b"That name is taken. Enter your name: ")
+            return False
+        me.send(f"Hello {name}, welcome to the room.")
+        broadcast(f"{name} has joined the chat")
+        members[me] = name
+        return True
+
+
 class Handler(socketserver.BaseRequestHandler):
     def handle(self):
         me = Member(self.request)
@@ -126,14 +138,8 @@ class Handler(socketserver.BaseRequestHandler):
                     if not NAME.fullmatch(line):
                         me.out.put(b"Names are 1-16 letters, digits or _. Enter your name: ")
                         continue
-                    with lock:
-                        if line in members.values():
-                            me.out.put(b"That name is taken. Enter your name: ")
-                            continue
+                    if enter(me, line):
                         name = line
-                        me.send(f"Hello {name}, welcome to the room.")
-                        broadcast(f"{name} has joined the chat")
-                        members[me] = name
                     continue
                 with lock:
                     if me not in members:
@@ -163,13 +169,7 @@ class Handler(socketserver.BaseRequestHandler):
             if not name:
                 me.out.put(b"Enter your name: ")
                 continue
-            with lock:
-                if name in members.values():
-                    me.out.put(b"That name is taken. Enter your name: ")
-                    continue
-                me.send(f"Hello {name}, welcome to the room.")
-                broadcast(f"{name} has joined the chat")
-                members[me] = name
+            if enter(me, name):
                 return name
 
 
