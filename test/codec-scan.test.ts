@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { LineDecoder, LineScanner } from '../src/codec/index.js';
+import { LineDecoder, LineScanner, lineText } from '../src/codec/index.js';
 
 type Item = { line: string } | { tooLong: number };
 
@@ -60,6 +60,50 @@ test('LineScanner: same lines and too-long offsets as LineDecoder, any chunking'
     ),
     { numRuns: 2000 },
   );
+});
+
+test('lineText over LineScanner: the same texts and the same rejected lines as LineDecoder (the reference server reads lines this way)', () => {
+  type Read = { text: string } | { error: string };
+  // Bytes that make ill-formed UTF-8, well-formed multi-byte characters, and U+FFFD itself (EF BF BD) written by the client.
+  const utf8Byte = fc.constantFrom(0x61, 0x0a, 0x0d, 0xc3, 0xa9, 0xff, 0xef, 0xbf, 0xbd, 0xe2, 0x82, 0xac, 0xed, 0xa0, 0x80);
+  fc.assert(
+    fc.property(
+      fc.array(utf8Byte, { maxLength: 200 }),
+      fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 20 }),
+      fc.integer({ min: 0, max: 16 }),
+      (bytes, cuts, max) => {
+        const stream = Buffer.from(bytes);
+        const chunks: Buffer[] = [];
+        for (let at = 0, i = 0; at < stream.length; i++) {
+          const n = cuts[i % cuts.length]!;
+          chunks.push(stream.subarray(at, at + n));
+          at += n;
+        }
+        const scanned: Read[] = [];
+        const scanner = new LineScanner(
+          {
+            line: (buf, start, end) => {
+              const text = lineText(buf, start, end);
+              scanned.push(text === undefined ? { error: 'INVALID_UTF8' } : { text });
+            },
+            tooLong: () => scanned.push({ error: 'FRAME_TOO_LONG' }),
+          },
+          { maxFrameBytes: max, crlf: 'strip' },
+        );
+        for (const c of chunks) scanner.push(c);
+        scanner.end();
+        const decoder = new LineDecoder({ maxFrameBytes: max, crlf: 'strip', trailing: 'frame' });
+        const decoded = chunks
+          .flatMap((c) => decoder.push(c))
+          .concat(decoder.end())
+          .map((item): Read => (item.kind === 'frame' ? { text: item.frame.text } : { error: item.error.code }));
+        assert.deepEqual(scanned, decoded);
+      },
+    ),
+    { numRuns: 2000 },
+  );
+  assert.equal(lineText(Buffer.from('a \uFFFD b'), 0, 9), 'a \uFFFD b', 'a U+FFFD the client sent is text');
+  assert.equal(lineText(Buffer.from([0x61, 0xff, 0x62]), 0, 3), undefined);
 });
 
 test('LineScanner: no object per line: the handler gets the chunk itself and offsets', () => {

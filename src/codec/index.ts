@@ -11,7 +11,7 @@ export type {
   NameopFrame,
 } from './types.js';
 export { DEFAULT_MAX_FRAME_BYTES, FrameSplitter, LineDecoder, decodeLines, firstInvalidUtf8 } from './line.js';
-export { LineScanner, type ScanHandler } from './scan.js';
+export { LineScanner, lineText, type ScanHandler } from './scan.js';
 export { MAX_NAME_BYTES, NameopDecoder, decodeNameop, nameHoldsControl, parseNameop } from './nameop.js';
 export { encodeLine, encodeNameop } from './encode.js';
 export { CODEC_ERROR_CODES } from './types.js';

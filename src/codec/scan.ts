@@ -4,6 +4,7 @@
 // before it is not part of the line; a line over maxFrameBytes is reported
 // once and skipped to its LF), but no UTF-8 check: the caller decides what
 // the bytes mean, which is what lets a hot reader match before it decodes.
+import { isUtf8 } from 'node:buffer';
 import { DEFAULT_MAX_FRAME_BYTES } from './line.js';
 
 const LF = 0x0a;
@@ -112,4 +113,17 @@ export class LineScanner {
     chunk.copy(this.pending, this.held, from);
     this.held = total;
   }
+}
+
+/**
+ * The text of a scanned line, buf[start, end), when its bytes are well-formed
+ * UTF-8 (what LineDecoder would give as the frame's text), else undefined
+ * (LineDecoder's INVALID_UTF8). No object beyond the string: the bytes are
+ * checked only when the decoded text holds U+FFFD, which every ill-formed
+ * sequence decodes to.
+ */
+export function lineText(buf: Buffer, start: number, end: number): string | undefined {
+  const text = buf.toString('utf8', start, end);
+  if (text.includes('\uFFFD') && !isUtf8(buf.subarray(start, end))) return undefined;
+  return text;
 }

@@ -3,11 +3,11 @@
 // or when it answers the name prompt), identified by ADDR and a name (ADDR,
 // the name it chose, or a guest name this server assigns); each member line
 // is read through the profile: say, who, rename or quit.
-import { type Decoded, type LineFrame, LineDecoder, nameHoldsControl } from '../codec/index.js';
+import { nameHoldsControl } from '../codec/index.js';
 import type { ServerEvent, Who } from '../profile/types.js';
 import type { Client } from './client.js';
 import type { LeaveReason } from './log.js';
-import { BaseSession } from './base-session.js';
+import { BaseSession, LINE_TOO_LONG, type LineItem, scannerInput } from './base-session.js';
 import { Room } from './room.js';
 import { parseTemplate } from '../profile/index.js';
 import { GuestNames } from './guest-names.js';
@@ -24,7 +24,7 @@ function fixedLine(template: string): Buffer {
   return Buffer.from(parseTemplate(template).map((p) => (p.kind === 'literal' ? p.text : '')).join('') + '\n', 'utf8');
 }
 
-class LineSession extends BaseSession<LineFrame> {
+class LineSession extends BaseSession<LineItem> {
   /** Set by rename; notices name the member by it where the profile says {name}. */
   private name: string;
   /** Until the member has joined: what its next line is expected to be (joinOn prompt or login, or identity name on connect). */
@@ -36,7 +36,7 @@ class LineSession extends BaseSession<LineFrame> {
     private readonly room: Room<LineSession>,
     private readonly guests: GuestNames,
   ) {
-    super(client, ctx, new LineDecoder({ maxFrameBytes: ctx.limits.maxLineBytes, crlf: 'strip', trailing: 'frame' }));
+    super(client, ctx, (deliver) => scannerInput(ctx.limits.maxLineBytes, deliver));
     this.name = client.addr;
   }
 
@@ -97,13 +97,12 @@ class LineSession extends BaseSession<LineFrame> {
     this.enter();
   }
 
-  protected receive(item: Decoded<LineFrame>): void {
-    if (item.kind === 'error') {
+  protected receive(text: LineItem): void {
+    if (typeof text !== 'string') {
       // An over-long line ends the session (as Go's line scanner does); other bad lines are ignored.
-      if (item.error.code === 'FRAME_TOO_LONG') this.disconnect('tooLong');
+      if (text === LINE_TOO_LONG) this.disconnect('tooLong');
       return;
     }
-    const { text } = item.frame;
     if (this.naming !== undefined) return this.name_(text);
     const command = this.ctx.dialect.parseCommand(text);
     switch (command?.type) {

@@ -5,7 +5,7 @@ import { type CodecErrorCode, type Decoded, MAX_NAME_BYTES, type NameopFrame, Na
 import type { ServerEvent, Who } from '../profile/types.js';
 import type { Client } from './client.js';
 import type { LeaveReason } from './log.js';
-import { BaseSession } from './base-session.js';
+import { BaseSession, decoderInput } from './base-session.js';
 import { NameopDirectory } from './nameop-directory.js';
 import { noticeBytes, type ServerContext, type SessionFactory } from './session.js';
 
@@ -52,7 +52,7 @@ export function nameopSessions(ctx: ServerContext): SessionFactory {
   return (client) => new NameopSession(client, ctx, directory);
 }
 
-class NameopSession extends BaseSession<NameopFrame> {
+class NameopSession extends BaseSession<Decoded<NameopFrame>> {
   /** Bound at login; undefined until then. */
   private name: string | undefined;
 
@@ -61,7 +61,7 @@ class NameopSession extends BaseSession<NameopFrame> {
     ctx: ServerContext,
     private readonly directory: NameopDirectory<NameopSession>,
   ) {
-    super(client, ctx, new NameopDecoder({ maxFrameBytes: ctx.limits.maxLineBytes, crlf: 'strip', trailing: 'frame' }));
+    super(client, ctx, (deliver) => decoderInput(new NameopDecoder({ maxFrameBytes: ctx.limits.maxLineBytes, crlf: 'strip', trailing: 'frame' }), deliver));
   }
 
   protected get logName(): string {

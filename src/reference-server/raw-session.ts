@@ -2,10 +2,10 @@
 // sender included); no notices. Bytes after the last LF wait for their LF, or
 // for RAW_TAIL_FLUSH_MS of silence (the seed's client never writes an LF),
 // and are then relayed as a line of their own, so two senders never share one.
-import { type Decoded, encodeLine, type LineFrame, LineDecoder } from '../codec/index.js';
+import { encodeLine } from '../codec/index.js';
 import type { Client } from './client.js';
 import type { LeaveReason } from './log.js';
-import { BaseSession } from './base-session.js';
+import { BaseSession, LINE_TOO_LONG, type LineItem, scannerInput } from './base-session.js';
 import { RAW_TAIL_FLUSH_MS } from './options.js';
 import { Room } from './room.js';
 import type { ServerContext, SessionFactory } from './session.js';
@@ -15,7 +15,7 @@ export function rawSessions(ctx: ServerContext): SessionFactory {
   return (client) => new RawSession(client, ctx, room);
 }
 
-class RawSession extends BaseSession<LineFrame> {
+class RawSession extends BaseSession<LineItem> {
   private tailTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -23,7 +23,7 @@ class RawSession extends BaseSession<LineFrame> {
     ctx: ServerContext,
     private readonly room: Room<RawSession>,
   ) {
-    super(client, ctx, new LineDecoder({ maxFrameBytes: ctx.limits.maxLineBytes, crlf: 'strip', trailing: 'frame' }));
+    super(client, ctx, (deliver) => scannerInput(ctx.limits.maxLineBytes, deliver));
   }
 
   protected get logName(): string {
@@ -38,7 +38,7 @@ class RawSession extends BaseSession<LineFrame> {
 
   override data(chunk: Buffer): void {
     super.data(chunk);
-    if (!this.accepting || this.decoder.bufferedBytes === 0) return this.stopTail();
+    if (!this.accepting || this.input.bufferedBytes === 0) return this.stopTail();
     if (this.tailTimer) this.tailTimer.refresh();
     else this.tailTimer = setTimeout(this.flushTail, RAW_TAIL_FLUSH_MS);
   }
@@ -48,12 +48,12 @@ class RawSession extends BaseSession<LineFrame> {
     super.closed();
   }
 
-  protected receive(item: Decoded<LineFrame>): void {
-    if (item.kind === 'error') {
-      if (item.error.code === 'FRAME_TOO_LONG') this.disconnect('tooLong');
+  protected receive(text: LineItem): void {
+    if (typeof text !== 'string') {
+      if (text === LINE_TOO_LONG) this.disconnect('tooLong');
       return; // invalid UTF-8 is not relayed
     }
-    const encoded = encodeLine(item.frame.text);
+    const encoded = encodeLine(text);
     if (encoded.ok) this.room.broadcast(encoded.bytes, this.ctx.dialect.profile.echo ? undefined : this);
   }
 
@@ -62,10 +62,10 @@ class RawSession extends BaseSession<LineFrame> {
     this.room.remove(this);
   }
 
-  /** The sender went quiet mid-line: end the decoder's stream (it starts a new one) to relay the tail. */
+  /** The sender went quiet mid-line: end the input's stream (it starts a new one) to relay the tail. */
   private readonly flushTail = (): void => {
     this.tailTimer = undefined;
-    if (this.accepting) this.each(this.decoder.end());
+    if (this.accepting) this.input.end();
   };
 
   private stopTail(): void {
