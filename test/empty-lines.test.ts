@@ -26,6 +26,12 @@ describe(CASE, () => {
     });
   }
 
+  test('a server that drops empty lines and tells the sender alone, in words no notice reads, passes', { timeout: 30_000 }, async () => {
+    const server = await startFaultServer({ profile: 'gopl-en', fault: 'none', emptyLineAnswer: '(empty line ignored)' });
+    const result = await runCase(CASE, { ...server, profile: 'gopl-en' });
+    assert.equal(result.verdict, 'pass', summary(result));
+  });
+
   test('fault empty-line-ends-session: the line after the empty one is lost, CHAT-5 fails', { timeout: 30_000 }, async () => {
     const result = await runCase(CASE, { ...(await startFaultServer({ profile: 'gopl-en', fault: 'empty-line-ends-session' })), profile: 'gopl-en' });
     assert.equal(result.verdict, 'fail', summary(result));

@@ -72,6 +72,8 @@ export interface FaultServerOptions {
   readonly idleTimeoutMs?: number | null;
   /** The idle timer restarts on every read, as a Go read deadline set before each read does (a correct design, not a fault); default: on every complete line. */
   readonly idleResetsOnRead?: boolean;
+  /** An empty line is dropped and its sender alone gets this line, which no notice reads (a correct design, not a fault); default: relayed as any chat line. */
+  readonly emptyLineAnswer?: string;
   readonly port?: number;
 }
 
@@ -280,6 +282,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
     // empty-line-ends-session: the bug is a parser that takes the first word of every line (Python's
     // line.split()[0]) and raises on an empty one; the session's handler dies and the member leaves.
     if (fault === 'empty-line-ends-session' && text.trim() === '') return disconnect(m);
+    if (options.emptyLineAnswer !== undefined && text === '') return void write(m, Buffer.from(`${options.emptyLineAnswer}\n`, 'utf8'));
     const command = dialect.parseCommand(text);
     switch (command?.type) {
       case 'who': {
