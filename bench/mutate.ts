@@ -22,8 +22,11 @@ import { makeRng } from '../src/runner/rng.js';
 const START = '<!-- mutate:start -->';
 const END = '<!-- mutate:end -->';
 const GOAL = 0.9;
-/** One mutant's kit runs, all profiles, at most this long. */
-const MUTANT_DEADLINE_MS = 90_000;
+/** One kit run against a mutant may take this many times the unmutated server's run (control), and at least MIN_RUN_DEADLINE_MS. */
+const RUN_DEADLINE_FACTOR = 3;
+const MIN_RUN_DEADLINE_MS = 60_000;
+/** The kit's own copy of the package, made at the start: rebuilding dist/ while this runs does not change the judge. */
+let kitDir = '';
 const SERVER_IDLE_MS = 1000;
 
 export interface Mutant {
@@ -167,7 +170,7 @@ function makeSandbox(): string {
 function runKit(target: string, profile: string, seed: number, reportPath: string, deadlineMs: number): Promise<{ code: number | null; timedOut: boolean }> {
   return new Promise((resolve) => {
     // Failing cases are replayed (the kit's default): a fail that does not reproduce is timing, not a kill.
-    const args = [packagePath('dist/src/cli/main.js'), '--target', target, '--profile', profile, '--quick', `--seed=${seed}`, '--report', `json=${reportPath}`];
+    const args = [join(kitDir, 'dist/src/cli/main.js'), '--target', target, '--profile', profile, '--quick', `--seed=${seed}`, '--report', `json=${reportPath}`];
     if (profile === 'who-rename') args.push('--idle-timeout', String(SERVER_IDLE_MS));
     const child = spawn(process.execPath, args, { stdio: 'ignore' });
     let timedOut = false;
@@ -204,17 +207,24 @@ function failedRequirements(report: JsonReport): string[] {
 }
 
 /** Requirements the unmutated server fails on this machine, per profile: a mutant's fail on them proves nothing. */
-type Control = Map<string, Set<string>>;
+interface Control {
+  /** Per profile: the requirements it fails unmutated. */
+  readonly noise: Map<string, Set<string>>;
+  /** Per profile: how long the kit's run against the unmutated server took. */
+  readonly ms: Map<string, number>;
+}
 
 async function judge(mutant: Mutant, sandbox: string, seed: number, control: Control, profiles = profilesFor(mutant.file)): Promise<Outcome> {
   const path = join(sandbox, 'dist/src/reference-server', mutant.file);
   const original = readFileSync(path, 'utf8');
   writeFileSync(path, original.slice(0, mutant.start) + mutant.replacement + original.slice(mutant.end));
   const started = performance.now();
+  let lastRunMs = 0;
   try {
     for (const profile of profiles) {
-      const remaining = MUTANT_DEADLINE_MS - (performance.now() - started);
-      if (remaining <= 0) return { kind: 'timeout', ms: performance.now() - started };
+      const controlMs = control.ms.get(profile);
+      const deadline = controlMs === undefined ? 10 * MIN_RUN_DEADLINE_MS : Math.max(MIN_RUN_DEADLINE_MS, RUN_DEADLINE_FACTOR * controlMs);
+      const runStarted = performance.now();
       let server;
       try {
         const idle = profile === 'who-rename' ? ['--idle-timeout', String(SERVER_IDLE_MS)] : [];
@@ -225,18 +235,19 @@ async function judge(mutant: Mutant, sandbox: string, seed: number, control: Con
       const reportPath = join(sandbox, 'report.json');
       rmSync(reportPath, { force: true });
       try {
-        const ran = await runKit(server.url, profile, seed, reportPath, remaining);
+        const ran = await runKit(server.url, profile, seed, reportPath, deadline);
         if (ran.timedOut) return { kind: 'timeout', ms: performance.now() - started };
+        lastRunMs = performance.now() - runStarted;
         const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as JsonReport) : undefined;
-        const noise = control.get(profile) ?? new Set<string>();
+        const noise = control.noise.get(profile) ?? new Set<string>();
         const failed = (report ? failedRequirements(report) : []).filter((id) => !noise.has(id));
-        if (failed.length > 0 || (ran.code === 1 && !report)) return { kind: 'killed', requirements: failed, profile, ms: performance.now() - started };
+        if (failed.length > 0 || (ran.code === 1 && !report)) return { kind: 'killed', requirements: failed, profile, ms: lastRunMs };
         if (ran.code === 3 && report && report.cases.length === 0) return { kind: 'stillborn', why: 'the kit could not reach it' };
       } finally {
         await server.close(1000);
       }
     }
-    return { kind: 'survived', ms: performance.now() - started };
+    return { kind: 'survived', ms: profiles.length === 1 ? lastRunMs : performance.now() - started };
   } finally {
     writeFileSync(path, original);
   }
@@ -259,7 +270,9 @@ function loadEquivalents(): Map<string, string> {
 
 function readmeSection(rows: { mutant: Mutant; outcome: Outcome }[], equivalents: Map<string, string>, meta: { total: number; seed: number; ms: number; kitSeed: number; noise: string }): string {
   const judged = rows.filter((r) => r.outcome.kind !== 'stillborn' && !equivalents.has(r.mutant.id));
-  const killed = judged.filter((r) => r.outcome.kind === 'killed' || r.outcome.kind === 'timeout');
+  // A run past its deadline is no verdict: not a kill (listed as such).
+  const killed = judged.filter((r) => r.outcome.kind === 'killed');
+  const timedOut = judged.filter((r) => r.outcome.kind === 'timeout');
   const named = killed.filter((r) => r.outcome.kind === 'killed' && r.outcome.requirements.length > 0);
   const survivors = judged.filter((r) => r.outcome.kind === 'survived');
   const pct = (k: number, n: number): string => (n === 0 ? '-' : `${((100 * k) / n).toFixed(0)}%`);
@@ -280,13 +293,14 @@ function readmeSection(rows: { mutant: Mutant; outcome: Outcome }[], equivalents
       : outcome.kind === 'killed'
         ? `killed on ${listed(outcome.requirements)} (${profileLabel(outcome.profile)}, ${(outcome.ms / 1000).toFixed(1)} s)`
         : outcome.kind === 'timeout'
-          ? `killed: the kit's run passed its ${MUTANT_DEADLINE_MS / 1000} s deadline`
+          ? `**no verdict**: the kit's run passed its deadline (${RUN_DEADLINE_FACTOR} × the unmutated server's run, at least ${MIN_RUN_DEADLINE_MS / 1000} s)`
           : outcome.kind === 'stillborn'
             ? `did not start: ${outcome.why}`
             : '**survived**';
     lines.push(`| ${cell(mutant.id)} | ${cell(mutant.what)} | ${cell(verdict)} |`);
   }
   if (survivors.length) lines.push('', `Survivors: ${survivors.map((r) => r.mutant.id).join(', ')}.`);
+  if (timedOut.length) lines.push('', `No verdict (deadline passed; not counted as killed): ${timedOut.map((r) => r.mutant.id).join(', ')}.`);
   lines.push(END);
   return lines.join('\n');
 }
@@ -317,18 +331,19 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const rows: { mutant: Mutant; outcome: Outcome }[] = [];
   let next = 0;
-  // Control runs: the unmutated server, each profile, the same kit options.
-  const control: Control = new Map();
+  // The judge's own copy, then control runs: the unmutated server, each profile the mutants need, the same kit options.
+  kitDir = makeSandbox();
+  const control: Control = { noise: new Map(), ms: new Map() };
   {
     const sandbox = makeSandbox();
     try {
-      // Only the profiles the drawn mutants are judged with.
       for (const profile of [...new Set(chosen.flatMap((m) => profilesFor(m.file)))]) {
-        const outcome = await judge({ id: 'control', file: 'index.js', line: 0, start: 0, end: 0, replacement: '', what: 'none' }, sandbox, kitSeed, new Map(), [profile]);
+        const outcome = await judge({ id: 'control', file: 'index.js', line: 0, start: 0, end: 0, replacement: '', what: 'none' }, sandbox, kitSeed, control, [profile]);
         if (outcome.kind === 'stillborn' || outcome.kind === 'timeout') throw new Error(`the unmutated server (${profile}) ${outcome.kind === 'stillborn' ? `did not start: ${outcome.why}` : 'timed out'}`);
         const noise = outcome.kind === 'killed' ? outcome.requirements : [];
-        control.set(profile, new Set(noise));
-        console.log(`control (${profileLabel(profile)}, unmutated): ${noise.length ? `fails ${noise.join(', ')} on this machine; not counted as kills` : 'no fail'}`);
+        control.noise.set(profile, new Set(noise));
+        control.ms.set(profile, outcome.ms);
+        console.log(`control (${profileLabel(profile)}, unmutated): ${noise.length ? `fails ${noise.join(', ')} on this machine; not counted as kills` : 'no fail'} (${(outcome.ms / 1000).toFixed(1)} s)`);
       }
     } finally {
       rmSync(sandbox, { recursive: true, force: true });
@@ -346,7 +361,7 @@ async function main(): Promise<void> {
         }
         const outcome = await judge(mutant, sandbox, kitSeed, control);
         rows.push({ mutant, outcome });
-        const shown = outcome.kind === 'killed' ? `killed on ${listed(outcome.requirements)} (${profileLabel(outcome.profile)}) ${(outcome.ms / 1000).toFixed(1)} s` : outcome.kind === 'stillborn' ? `did not start: ${outcome.why}` : outcome.kind === 'timeout' ? 'timeout (killed)' : `SURVIVED ${(outcome.ms / 1000).toFixed(1)} s`;
+        const shown = outcome.kind === 'killed' ? `killed on ${listed(outcome.requirements)} (${profileLabel(outcome.profile)}) ${(outcome.ms / 1000).toFixed(1)} s` : outcome.kind === 'stillborn' ? `did not start: ${outcome.why}` : outcome.kind === 'timeout' ? 'NO VERDICT (deadline passed)' : `SURVIVED ${(outcome.ms / 1000).toFixed(1)} s`;
         console.log(`${mutant.id.padEnd(44)} ${mutant.what.padEnd(40)} ${shown}`);
       }
     } finally {
@@ -354,9 +369,10 @@ async function main(): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));
+  rmSync(kitDir, { recursive: true, force: true });
   rows.sort((a, b) => a.mutant.id.localeCompare(b.mutant.id, 'en', { numeric: true }));
   const ms = performance.now() - t0;
-  const section = readmeSection(rows, equivalents, { total: all.length, seed, ms, kitSeed, noise: [...control].filter(([, s]) => s.size).map(([p, s]) => `${[...s].join(', ')} (${profileLabel(p)})`).join('; ') });
+  const section = readmeSection(rows, equivalents, { total: all.length, seed, ms, kitSeed, noise: [...control.noise].filter(([, s]) => s.size).map(([p, s]) => `${[...s].join(', ')} (${profileLabel(p)})`).join('; ') });
   console.log(section.split('\n').filter((l) => l.startsWith('**') || l.startsWith('Survivors')).join('\n'));
   console.log(`mutate: ${(ms / 1000).toFixed(0)} s`);
   if (!values['no-readme'] && !values.only) rewriteReadme(section);

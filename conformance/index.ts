@@ -22,6 +22,7 @@ export const allCases: readonly ConformanceCase[] = [
   frame.crlf,
   frame.utf8Split,
   frame.finalLineWithoutLf,
+  frame.rawPauseEndsLine,
   frame.serverLines,
   frame.longLinesWithinMax,
   frame.nameopPipeInMsg,

@@ -2,6 +2,8 @@
 import { defineCase } from '../../src/runner/case.js';
 import { CHAT_RULES, expectDelivery, type DeliveryRules } from '../../src/runner/delivery.js';
 
+/** raw: a sender's bytes after its last LF are relayed as a line after this long without bytes from it (spec/line.md, raw). */
+const RAW_FLUSH_MS = 500;
 const framingRules = (id: string): DeliveryRules => ({ missing: id, duplicate: id, altered: id, order: id, echo: id, unexpected: id });
 /** Two whole lines of one sender swapped is not a framing fault (FRAME-2 alone names the order): ORDER-1. */
 const inOrder = (rules: DeliveryRules): DeliveryRules => ({ ...rules, order: 'ORDER-1' });
@@ -121,6 +123,26 @@ export const finalLineWithoutLf = defineCase({
         ctx.violate('FRAME-6', `${b.label} received ${a.label}'s final line after its leave notice`, { expected: 'the line, then the leave notice', actual: 'the leave notice, then the line' });
       }
     }
+  },
+});
+
+export const rawPauseEndsLine = defineCase({
+  id: 'frame/raw-pause',
+  title: 'raw: bytes without LF and then a pause are relayed as a line; bytes after them start a new one',
+  requirements: ['FRAME-9'],
+  needs: ['framing:raw'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const first = ctx.text('no newline, then a pause');
+    await a.sendLine(ctx.sayLine(a, first), { eol: '' });
+    // Nothing else from a until the pause has ended the line (raw's flush is 500 ms after the last byte):
+    // no barrier, which would be glued to the unterminated bytes.
+    const to = ctx.profile.echo ? [a, b] : [b];
+    await expectDelivery(ctx, [{ from: a, text: first, to }], to, framingRules('FRAME-9'), { timeoutMs: RAW_FLUSH_MS + ctx.wait(1), sync: false, barrier: false });
+    const second = ctx.text('a line of its own');
+    await ctx.say(a, second);
+    await expectDelivery(ctx, [{ from: a, text: first, to }, { from: a, text: second, to }], to, framingRules('FRAME-9'));
   },
 });
 

@@ -12,6 +12,7 @@ export type Feature =
   | 'identity:addr'
   | 'identity:name'
   | 'framing:nameop'
+  | 'framing:raw'
   | 'framing:line-or-raw';
 
 export interface ConformanceCase {

@@ -130,6 +130,8 @@ function featureGap(need: Feature, dialect: Dialect, idleTimeoutMs: number | nul
       return idleTimeoutMs === null ? `profile ${p.name} has no idle timeout` : undefined;
     case 'framing:nameop':
       return p.framing === 'nameop' ? undefined : `only for nameop framing (profile ${p.name} is ${p.framing})`;
+    case 'framing:raw':
+      return p.framing === 'raw' ? undefined : `only for raw framing (profile ${p.name} is ${p.framing})`;
     case 'framing:line-or-raw':
       return p.framing === 'nameop' ? `not for nameop framing` : undefined;
     case 'identity:addr':

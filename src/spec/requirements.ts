@@ -44,6 +44,7 @@ export const requirements: readonly Requirement[] = [
   r('FRAME-6', 'SHOULD', 'A final line without LF, followed by the end of the stream, SHOULD be handled as a line.', 'line.md'),
   r('FRAME-7', 'MUST', 'A nameop Msg is the rest of the line: a Msg that contains "|" MUST be delivered whole.', 'nameop.md'),
   r('FRAME-8', 'MUST', 'A line shorter than the maximum line length, up to one byte under maxLineBytes, MUST be handled as one line and delivered whole.', 'line.md'),
+  r('FRAME-9', 'MUST', 'In raw, bytes a sender wrote after its last LF MUST be relayed as a line of their own, LF added, once the sender has sent nothing for 500 ms; bytes after them start a new line.', 'line.md'),
 
   // Join
   r('JOIN-1', 'MUST', 'When a member joins, every other member present MUST receive exactly one join notice for it.'),
