@@ -100,8 +100,14 @@ export const churn = defineCase({
     if (before.length < 20) ctx.inconclusive('lines did not flow before the churn');
     const cycles = ctx.settings.quick ? 100 : 1000;
     const batch = 50;
+    let refused = 0;
     for (let done = 0; done < cycles; done += batch) {
-      const conns = await Promise.all(Array.from({ length: batch }, (_, i) => ctx.connect(`churn${done + i}`)));
+      // A connect of the burst that times out is not the verdict: a small listen backlog (Python
+      // socketserver's is 5) drops the SYNs a slow accept loop has no room for, and TCP retries them
+      // 1 s and 3 s later. Whether the server still serves after the churn is the check.
+      const settled = await Promise.allSettled(Array.from({ length: batch }, (_, i) => ctx.connect(`churn${done + i}`)));
+      const conns = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+      refused += batch - conns.length;
       // Drop them from the transcript's client list: a thousand entries would bury the evidence.
       ctx.clients.splice(ctx.clients.length - conns.length, conns.length);
       conns.forEach((c, i) => (i % 2 ? c.reset() : c.end()));
@@ -111,10 +117,11 @@ export const churn = defineCase({
     }
     await ctx.sync([a, b]);
     const after = await latencyOnce(ctx, a, b, 20);
-    if (after.length < 20) ctx.fail('CLEANUP-3', `after ${cycles} connect/disconnect cycles the server no longer delivers`, { expected: '20 lines delivered', actual: `${after.length}` });
+    const what = `${cycles} connect/disconnect cycles${refused ? ` (${refused} connects of the bursts failed)` : ''}`;
+    if (after.length < 20) ctx.fail('CLEANUP-3', `after ${what} the server no longer delivers`, { expected: '20 lines delivered', actual: `${after.length}` });
     const bound = Math.max(20, 3 * median(before));
     if (median(after) > bound) {
-      ctx.violate('CLEANUP-3', `median delivery latency grew from ${median(before).toFixed(1)} ms to ${median(after).toFixed(1)} ms after ${cycles} cycles`, { expected: `≤ ${bound.toFixed(1)} ms`, actual: `${median(after).toFixed(1)} ms` });
+      ctx.violate('CLEANUP-3', `median delivery latency grew from ${median(before).toFixed(1)} ms to ${median(after).toFixed(1)} ms after ${what}`, { expected: `≤ ${bound.toFixed(1)} ms`, actual: `${median(after).toFixed(1)} ms` });
     }
   },
 });
