@@ -1,7 +1,8 @@
 // Reading the member list, whichever way the dialect sends it: one
 // userList frame (nameop), a header and one entry line per member
 // (who-rename), or entry lines alone; only a sync line after it can show
-// the list to be complete.
+// the list to be complete (without echo, another member's answer to the
+// asker's line; alone, its own entry and a quiet spell).
 import type { TestClient } from '../../src/runner/client.js';
 import type { CaseContext } from '../../src/runner/context.js';
 import type { Who } from '../../src/profile/types.js';
@@ -20,7 +21,8 @@ export async function memberList(ctx: CaseContext, asker: TestClient): Promise<W
   const opener = ctx.dialect.hasNotice('whoHeader') ? 'whoHeader' : 'whoEntry';
   const header = await ctx.waitUntil(() => since().some((r) => r.event?.type === opener));
   if (!header) return undefined;
-  await ctx.sync([asker]);
+  if (ctx.profile.echo || ctx.present.some((m) => m !== asker && !m.isClosed)) await ctx.sync([asker]);
+  else await quiet(ctx, asker, start);
   const lines = since();
   // Without a header the list starts at its first entry: a sync line that arrived before it does not end it.
   const first = lines.findIndex((r) => r.event?.type === opener);
@@ -29,4 +31,19 @@ export async function memberList(ctx: CaseContext, asker: TestClient): Promise<W
   return lines
     .slice(from + 1, to < 0 ? undefined : to)
     .flatMap((r) => (r.event?.type === 'whoEntry' ? [r.event.who] : []));
+}
+
+/**
+ * Alone in a room without echo no line can follow the list to show it
+ * complete. The list names the asker at least: wait for that entry (a wait at
+ * most), then until nothing more has arrived for a twentieth of a wait, so
+ * an entry written after the header, or a departed member's, is not missed.
+ */
+async function quiet(ctx: CaseContext, asker: TestClient, from: number): Promise<void> {
+  await ctx.waitUntil(() => asker.isClosed || asker.received.slice(from).some((r) => r.event?.type === 'whoEntry' && ctx.isAbout(r.event.who, asker)));
+  const until = performance.now() + ctx.wait();
+  while (!asker.isClosed && performance.now() < until) {
+    const seen = asker.received.length;
+    if (!(await ctx.waitUntil(() => asker.isClosed || asker.received.length !== seen, ctx.wait(0.05)))) return;
+  }
 }
