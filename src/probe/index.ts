@@ -1,3 +1,3 @@
 // Drafting a profile from a live server.
-export { probeServer, type ProbeOptions, type ProbeResult } from './probe.js';
+export { probeServer, recurringNoise, type ProbeOptions, type ProbeResult } from './probe.js';
 export { templateOf, oneWordApart, tokens } from './infer.js';

@@ -5,7 +5,7 @@
 // checked with the preflight. Bounded: a fixed number of clients and
 // attempts, each wait capped, the whole probe under a deadline.
 import { randomBytes } from 'node:crypto';
-import { parseProfile, ProfileError, type Profile } from '../profile/index.js';
+import { compileProfile, parseProfile, ProfileError, type Profile } from '../profile/index.js';
 import type { Target } from '../runner/client.js';
 import { checkProfile } from '../preflight/check.js';
 import type { PreflightResult } from '../preflight/preflight.js';
@@ -40,6 +40,9 @@ const WHO_COMMANDS = ['/who', '/users', '/list', '/names', 'who'];
 const PRIVATE_COMMANDS = ['/msg {target} {text}', '/w {target} {text}', '/whisper {target} {text}', '/pm {target} {text}'];
 const QUIT_COMMANDS = ['/quit', 'quit', '/exit'];
 const LINE_SIZES = [60_000, 16_000, 4000, 1000];
+/** A long probe line's last bytes go out after a pause (the server reads the partial line first). */
+const LINE_TAIL_BYTES = 100;
+const LINE_PAUSE_MS = 500;
 const NAME_PATTERN = '[A-Za-z0-9_]{1,16}';
 
 class ProbeFailed extends Error {}
@@ -306,7 +309,9 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
       if (joinOn !== 'connect') await settle(c, aClient);
       const text = `${run}~${'x'.repeat(size - run.length - 1)}`;
       const from = aClient.lines.length;
-      c.send(text);
+      // With a pause before its end: one write of 60,000 bytes is often one read, and a server that bounds
+      // the partial line it buffers relays it then, but not when the kernel splits it (as in a run, at random).
+      await c.sendWithPause(text, LINE_TAIL_BYTES, Math.min(waitMs, LINE_PAUSE_MS));
       await settle(c, aClient);
       const ok = newLines(aClient, from).some((l) => l.includes(text));
       m.client.destroy();
@@ -376,6 +381,37 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
     }
   }
   if (!loaded) return { profile, sure, guessed, preflight: undefined, problem: 'the draft is not a valid profile' };
+  const noise = recurringNoise(loaded, clients);
+  if (noise.length) {
+    try {
+      loaded = parseProfile({ ...profile, ignorePatterns: noise }, 'draft');
+      profile.ignorePatterns = noise;
+      sure.push(`lines that are no room event came again and again to several clients (a keepalive?): ignored as ${noise.map((p) => JSON.stringify(p)).join(', ')}`);
+    } catch (err) {
+      guessed.push(`lines no template reads came again and again (${noise.join(', ')}), but ignoring them is refused: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
   const preflight = await checkProfile({ target, profile: loaded, timeoutMs: waitMs });
   return { profile, sure, guessed, preflight };
+}
+
+/**
+ * Lines the draft reads as nothing that several clients received again and
+ * again, the same but for their digits (a keepalive `PING :1733000000`, a
+ * clock): patterns for ignorePatterns, digits as [0-9]+. A line one client
+ * received, or an error reply to a command the probe tried, is not one of them.
+ */
+export function recurringNoise(profile: Profile, clients: readonly { readonly lines: readonly string[] }[]): string[] {
+  const dialect = compileProfile(profile);
+  const perClient = clients.map((c) => {
+    const counts = new Map<string, number>();
+    for (const line of c.lines) {
+      if (line === '' || ERRORISH.test(line) || dialect.noise(line) !== undefined || dialect.match(line) !== undefined) continue;
+      const pattern = line.split(/[0-9]+/u).map((part) => part.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&')).join('[0-9]+');
+      counts.set(pattern, (counts.get(pattern) ?? 0) + 1);
+    }
+    return counts;
+  });
+  const patterns = new Set(perClient.flatMap((counts) => [...counts].filter(([, n]) => n >= 2).map(([p]) => p)));
+  return [...patterns].filter((p) => perClient.filter((counts) => (counts.get(p) ?? 0) >= 2).length >= 2).slice(0, 4);
 }

@@ -85,6 +85,21 @@ export class ProbeClient {
     }
   }
 
+  /**
+   * Sends a line but its last tailBytes, waits pauseMs (or until the server
+   * closes), then the rest: the server has read the long partial line by then,
+   * so one that bounds the partial line it buffers (not the line) is measured
+   * by its bound, not by how much one read happened to hold.
+   */
+  async sendWithPause(line: string, tailBytes: number, pauseMs: number): Promise<void> {
+    const bytes = Buffer.from(line + this.eol, 'utf8');
+    const cut = Math.max(0, bytes.length - tailBytes);
+    if (!this.closed) this.socket.write(bytes.subarray(0, cut));
+    const until = performance.now() + pauseMs;
+    while (!this.closed && performance.now() < until) await new Promise((r) => setTimeout(r, 25));
+    if (!this.closed) this.socket.write(bytes.subarray(cut));
+  }
+
   end(): void {
     this.socket.end();
   }
