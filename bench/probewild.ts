@@ -1,5 +1,5 @@
 // npm run probe:wild: for every correct server of the wild corpus and each
-// of 5 seeds, probe it, then run the kit (--quick) with the drafted profile;
+// of 5 seeds, probe it, then run the kit (a full run, not --quick) with the drafted profile;
 // every run must end with no fail and no error.
 //   node dist/bench/probewild.js [--only SUBSTRING]
 import { parseArgs } from 'node:util';

@@ -2,22 +2,23 @@
 // draft finds the same membership, join, chat, welcome and leave templates as
 // the hand-written profile beside each server, and the features that make
 // each server what it is (assigned names, prompt, banner, CR LF, login, lists),
-// and no longer a maximum line than the server takes when the line is split.
+// and no longer a maximum line than the server takes when the line is split;
+// then a quick run with the draft has no fail and no error.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { wildServers, wildProfile } from './wild/corpus.js';
 import { probeServer } from '../src/probe/index.js';
-import { parseTarget } from '../src/runner/run.js';
+import { parseTarget, runConformance } from '../src/runner/run.js';
 import { oneWordApart, recurringNoise, templateOf } from '../src/probe/index.js';
-import { loadProfile } from '../src/profile/index.js';
+import { loadProfile, parseProfile } from '../src/profile/index.js';
 
 const SAME = ['welcome', 'join', 'leave', 'chat', 'prompt', 'renamed', 'whoEntry', 'whoHeader', 'userList', 'private'] as const;
 const SETTINGS = ['identity', 'joinOn', 'echo', 'selfJoin', 'renameAudience', 'clientLineEnding', 'banner'] as const;
 
 describe('probe drafts what the hand-written profiles say', { concurrency: 2 }, () => {
   for (const server of wildServers.filter((s) => s.kind === 'correct')) {
-    test(server.name, { timeout: 60_000 }, async (t) => {
+    test(server.name, { timeout: 180_000 }, async (t) => {
       const missing = await server.unavailable?.();
       if (missing) return t.skip(missing);
       const hand = JSON.parse(readFileSync(wildProfile(server.profile), 'utf8')) as Record<string, unknown> & { notices: Record<string, string> };
@@ -40,6 +41,13 @@ describe('probe drafts what the hand-written profiles say', { concurrency: 2 }, 
         }
         // Never longer than the server reliably takes: a line past its bound split by the kernel gets the sender dropped.
         assert.ok((draft.maxLineBytes as number) <= ((hand.maxLineBytes as number | undefined) ?? 65536), `maxLineBytes ${String(draft.maxLineBytes)} > ${String(hand.maxLineBytes)}`);
+        // Then a run with the draft, the path a new user takes: no fail, no error (quick, one seed, the
+        // latency-bound case left out as in test/wild.test.ts; npm run probe:wild runs it all, 5 seeds).
+        const report = await runConformance({ target: parseTarget(running.url), profile: parseProfile(draft, 'draft'), quick: true, seed: 1, runDeadlineMs: 120_000, skip: ['isolation/slow-reader'] });
+        const bad = report.cases.filter((c) => (c.verdict === 'fail' && !c.counterexample?.flaky) || c.verdict === 'error');
+        assert.equal(report.preflight?.summary, undefined, 'the draft passes its preflight');
+        assert.deepEqual(bad.map((c) => `${c.id}: ${c.verdict} ${c.message ?? ''}`.slice(0, 400)), [], `${server.name} with its draft`);
+        assert.ok(report.summary.pass > 0);
         for (const key of SETTINGS) if (hand[key] !== undefined) assert.deepEqual(draft[key], hand[key], key);
       } finally {
         await running.close();

@@ -51,7 +51,4 @@ describe('wild corpus: one quick run each with its hand-written profile', { conc
   }
 });
 
-// The draft's own full run (probe, then run) is `npm run probe:wild` (5 seeds), not CI: in CI it failed once
-// on frame/long-lines (node-login) and once on a connect timeout in cleanup/churn (py-threading-prompt),
-// neither understood yet. test/probe.test.ts checks in CI that each draft equals the hand-written profile,
-// and the runs above judge the hand-written profiles.
+// Probe then run with the draft: test/probe.test.ts (quick, one seed, CI) and npm run probe:wild (full, 5 seeds).

@@ -72,6 +72,8 @@ interface WildServer {
   /** The file stem of its profile: test/wild/<profile>.profile.json. */
   readonly profile: string;
   readonly kind: 'correct' | 'seed';
+  /** How it is written (test/wild/README.md's coverage table). */
+  readonly style: string;
   readonly labels: readonly string[];
   readonly description: string;
   readonly unavailable?: () => Promise<string | undefined>;
@@ -81,6 +83,7 @@ interface WildServer {
 const servers: readonly WildServer[] = [
   {
     name: 'wild:py-asyncio-guests',
+    style: 'Python asyncio',
     profile: 'py-asyncio-guests',
     kind: 'correct',
     labels: [],
@@ -90,6 +93,7 @@ const servers: readonly WildServer[] = [
   },
   {
     name: 'wild:py-threading-prompt',
+    style: 'Python socketserver',
     profile: 'py-threading-prompt',
     kind: 'correct',
     labels: [],
@@ -99,6 +103,7 @@ const servers: readonly WildServer[] = [
   },
   {
     name: 'wild:py-threading-prompt-recv-name',
+    style: 'Python socketserver',
     profile: 'py-threading-prompt',
     kind: 'seed',
     labels: ['IDENT-5'],
@@ -107,7 +112,18 @@ const servers: readonly WildServer[] = [
     start: () => spawn('py-threading-prompt --recv-name', 'python3', [wildDir('py-threading-prompt.py'), '--port', '0', '--recv-name']),
   },
   {
+    name: 'wild:py-selectors-addr',
+    style: 'Python selectors',
+    profile: 'py-selectors-addr',
+    kind: 'correct',
+    labels: [],
+    description: 'Python selectors loop: members known by address, no echo, a greeting that names no one',
+    unavailable: pythonUnavailable,
+    start: () => spawn('py-selectors-addr', 'python3', [wildDir('py-selectors-addr.py'), '--port', '0']),
+  },
+  {
     name: 'wild:node-login',
+    style: 'Node net',
     profile: 'node-login',
     kind: 'correct',
     labels: [],
@@ -116,6 +132,7 @@ const servers: readonly WildServer[] = [
   },
   {
     name: 'wild:node-login-chunks',
+    style: 'Node net',
     profile: 'node-login',
     kind: 'seed',
     // Two lines in one read become one message: the second is lost (CHAT-1) or merged into the first (CHAT-3).
@@ -124,7 +141,17 @@ const servers: readonly WildServer[] = [
     start: () => spawn('node-login --chunks', process.execPath, [wildDir('node-login.mjs'), '--port', '0', '--chunks']),
   },
   {
+    name: 'wild:node-irc-nick',
+    style: 'Node net',
+    profile: 'node-irc-nick',
+    kind: 'correct',
+    labels: [],
+    description: 'Node net with IRC habits: NICK login with its own join, no echo, /names with a header, numbered errors, keepalive PINGs',
+    start: () => spawn('node-irc-nick', process.execPath, [wildDir('node-irc-nick.mjs'), '--port', '0']),
+  },
+  {
     name: 'wild:go-rooms',
+    style: 'Go net',
     profile: 'go-rooms',
     kind: 'correct',
     labels: [],
@@ -134,6 +161,7 @@ const servers: readonly WildServer[] = [
   },
   {
     name: 'wild:go-rooms-nolf',
+    style: 'Go net',
     profile: 'go-rooms',
     kind: 'seed',
     labels: ['FRAME-3'],

@@ -18,7 +18,7 @@ export interface ProbeRun {
   readonly durationMs: number;
 }
 
-export async function probeThenRun(server: (typeof wildServers)[number], seed: number, skip: readonly string[] = []): Promise<ProbeRun> {
+export async function probeThenRun(server: (typeof wildServers)[number], seed: number, options: { skip?: readonly string[]; quick?: boolean } = {}): Promise<ProbeRun> {
   const t0 = performance.now();
   const running = await server.start();
   try {
@@ -26,7 +26,7 @@ export async function probeThenRun(server: (typeof wildServers)[number], seed: n
     const drafted = await probeServer({ target });
     if (!drafted.profile) return { seed, problem: drafted.problem ?? 'no draft', bad: [], pass: 0, durationMs: performance.now() - t0 };
     const profile = parseProfile(drafted.profile, 'draft');
-    const report = await runConformance({ target, profile, quick: true, seed, runDeadlineMs: 120_000, skip });
+    const report = await runConformance({ target, profile, quick: options.quick ?? false, seed, runDeadlineMs: 300_000, skip: options.skip ?? [] });
     const bad = report.cases.filter((c) => (c.verdict === 'fail' && !c.counterexample?.flaky) || c.verdict === 'error');
     return {
       seed,
