@@ -3,6 +3,7 @@
 // (RSS), and isolation (latency with and without a member that never reads).
 // Every server runs as its own process so its RSS is its own. Goals (from the
 // issue) are printed as PASS/MISS at the end.
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { buildGoPeers, type PeerName } from './peers/build.js';
 import { readRss, runBench, type BenchOptions, type BenchReport } from '../src/loadgen/index.js';
@@ -125,7 +126,28 @@ async function nonReaders(goplEn: Dialect): Promise<{ pass: boolean; detail: str
   }
 }
 
+/**
+ * Connect storm: 10,000 clients of a notice-heavy dialect (every join goes to
+ * every member). `npm run bench:server -- --storm` runs only this.
+ */
+async function connectStorm(goplEn: Dialect): Promise<BenchReport> {
+  log(`connect storm: ${fmt.n(IDLE_CLIENTS)} gopl-en clients (each join notice to every member: ${fmt.n((IDLE_CLIENTS * (IDLE_CLIENTS - 1)) / 2)} notices), then 1 sender x 10 lines`);
+  progress(`reference, ${IDLE_CLIENTS} gopl-en clients`);
+  const storm = await measure(() => startReference('gopl-en'), goplEn, { clients: IDLE_CLIENTS, senders: 1, messages: 10, timeoutMs: 120_000, phaseTimeoutMs: 60_000 });
+  log(
+    `  connected ${fmt.n(storm.clients.connected)}, ready ${fmt.n(storm.clients.ready)} (${storm.barrier}), connect phase ${(storm.phasesMs.connect / 1000).toFixed(1)} s, ` +
+      `membership barrier ${(storm.phasesMs.barrier / 1000).toFixed(1)} s, deliveries ${fmt.n(storm.deliveries.received)}/${fmt.n(storm.deliveries.expected)}; ` +
+      `cpu server ${storm.cpu.serverPct?.toFixed(0) ?? '-'}%, client ${storm.cpu.clientPct.toFixed(0)}%${storm.cpu.clientSaturated ? ' SATURATED' : ''}`,
+  );
+  for (const note of storm.notes) log(`  note: ${note}`);
+  return storm;
+}
+
 async function main(): Promise<number> {
+  if (process.argv.includes('--storm')) {
+    await connectStorm(compileProfile(await loadProfile('gopl-en')));
+    return 0;
+  }
   if (process.argv.includes('--non-readers')) {
     const result = await nonReaders(compileProfile(await loadProfile('gopl-en')));
     log(`  ${result.pass ? 'PASS' : 'MISS'}  chatters lose nothing next to non-readers; RSS back within ${RSS_BACK_RATIO}x of its baseline`);
@@ -142,6 +164,7 @@ async function main(): Promise<number> {
   }
 
   log('chat-conformance bench:server (gopl-en profile; every server is its own process; RSS = its VmHWM)');
+  log(`load average at start (1/5/15 min): ${loadavg().map((v) => v.toFixed(2)).join(' ')} (other processes share the cores)`);
   log(`load: 10 senders per run, window 16, unpaced; ${SIZES.map((s) => `${s.clients} clients x ${s.messages} lines`).join(', ')}`);
   if (!built.ok) log(`Go peers not measured: ${built.reason}`);
   log();
@@ -209,16 +232,8 @@ async function main(): Promise<number> {
   );
   for (const note of idle.notes) log(`  note: ${note}`);
 
-  // Connect storm: 10,000 clients of a notice-heavy dialect (every join goes to every member).
   log();
-  log(`connect storm: ${fmt.n(IDLE_CLIENTS)} gopl-en clients (each join notice to every member: ${fmt.n((IDLE_CLIENTS * (IDLE_CLIENTS - 1)) / 2)} notices), then 1 sender x 10 lines`);
-  progress(`reference, ${IDLE_CLIENTS} gopl-en clients`);
-  const storm = await measure(() => startReference('gopl-en'), goplEn, { clients: IDLE_CLIENTS, senders: 1, messages: 10, timeoutMs: 120_000, phaseTimeoutMs: 60_000 });
-  log(
-    `  connected ${fmt.n(storm.clients.connected)}, ready ${fmt.n(storm.clients.ready)} (${storm.barrier}), connect phase ${(storm.phasesMs.connect / 1000).toFixed(1)} s, ` +
-      `membership barrier ${(storm.phasesMs.barrier / 1000).toFixed(1)} s, deliveries ${fmt.n(storm.deliveries.received)}/${fmt.n(storm.deliveries.expected)}`,
-  );
-  for (const note of storm.notes) log(`  note: ${note}`);
+  const storm = await connectStorm(goplEn);
 
   log();
   const nonReadersResult = await nonReaders(goplEn);
@@ -309,7 +324,7 @@ async function main(): Promise<number> {
     `p50 ${signed(d50)} ms, p99 ${signed(d99)} ms, lost ${isoLost}`,
   );
   log();
-  log(`total ${((Date.now() - wallStart) / 1000).toFixed(0)} s`);
+  log(`total ${((Date.now() - wallStart) / 1000).toFixed(0)} s; load average at end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
   return 0;
 }
 
