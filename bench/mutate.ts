@@ -2,9 +2,9 @@
 // reference server (its compiled JS in dist/src/reference-server/: negated
 // and relaxed conditions, off-by-one and changed constants, dropped calls,
 // swapped arguments) are made one at a time in a copy of the package; the
-// kit (--quick --bail, fixed seed) runs against each mutant in a process of
-// its own, under a deadline, and the mutant is classified: killed (and on
-// which requirement), survived, stillborn (the server does not start), or
+// kit (--quick, fixed seed) runs against each mutant in a process of
+// its own, supervised (--server-cmd), under a deadline, and the mutant is classified: killed (and on
+// which requirement), survived, stillborn (the server does not start), no verdict (deadline passed), or
 // equivalent (listed, with the reason, in bench/mutants-equivalent.json).
 // The sample is drawn with a fixed seed, so two runs judge the same mutants.
 // The README's section between the mutate markers is rewritten.
@@ -15,7 +15,6 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import ts from 'typescript';
-import { spawnServerProcess } from '../src/loadgen/server-process.js';
 import { packagePath } from '../src/paths.js';
 import { makeRng } from '../src/runner/rng.js';
 
@@ -167,12 +166,23 @@ function makeSandbox(): string {
   return dir;
 }
 
-function runKit(target: string, profile: string, seed: number, reportPath: string, deadlineMs: number): Promise<{ code: number | null; timedOut: boolean }> {
+/**
+ * One kit run, supervised: the kit starts the mutant itself (--server-cmd), so a crash is charged to the
+ * case that caused it and the server restarted, and the resource cases (PROC-*) can read its pid.
+ */
+function runKit(sandbox: string, profile: string, seed: number, reportPath: string, deadlineMs: number): Promise<{ code: number | null; timedOut: boolean; stderr: string }> {
   return new Promise((resolve) => {
+    const idle = profile === 'who-rename' ? ` --idle-timeout ${SERVER_IDLE_MS}` : '';
+    const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+    const serverCmd = `${quote(process.execPath)} ${quote(join(sandbox, 'dist/src/cli/main.js'))} serve --profile ${quote(profile)} --port {port}${idle}`;
     // Failing cases are replayed (the kit's default): a fail that does not reproduce is timing, not a kill.
-    const args = [join(kitDir, 'dist/src/cli/main.js'), '--target', target, '--profile', profile, '--quick', `--seed=${seed}`, '--report', `json=${reportPath}`];
+    const args = [join(kitDir, 'dist/src/cli/main.js'), '--server-cmd', serverCmd, '--profile', profile, '--quick', `--seed=${seed}`, '--report', `json=${reportPath}`];
     if (profile === 'who-rename') args.push('--idle-timeout', String(SERVER_IDLE_MS));
-    const child = spawn(process.execPath, args, { stdio: 'ignore' });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      if (stderr.length < 4096) stderr += chunk.toString('utf8');
+    });
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -180,7 +190,7 @@ function runKit(target: string, profile: string, seed: number, reportPath: strin
     }, deadlineMs);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, timedOut });
+      resolve({ code, timedOut, stderr });
     });
   });
 }
@@ -225,27 +235,17 @@ async function judge(mutant: Mutant, sandbox: string, seed: number, control: Con
       const controlMs = control.ms.get(profile);
       const deadline = controlMs === undefined ? 10 * MIN_RUN_DEADLINE_MS : Math.max(MIN_RUN_DEADLINE_MS, RUN_DEADLINE_FACTOR * controlMs);
       const runStarted = performance.now();
-      let server;
-      try {
-        const idle = profile === 'who-rename' ? ['--idle-timeout', String(SERVER_IDLE_MS)] : [];
-        server = await spawnServerProcess(process.execPath, [join(sandbox, 'dist/src/cli/main.js'), 'serve', '--profile', profile, '--port', '0', ...idle], { label: `mutant ${mutant.id}`, timeoutMs: 10_000 });
-      } catch (err) {
-        return { kind: 'stillborn', why: (err as Error).message.split('\n')[0]!.slice(0, 200) };
-      }
       const reportPath = join(sandbox, 'report.json');
       rmSync(reportPath, { force: true });
-      try {
-        const ran = await runKit(server.url, profile, seed, reportPath, deadline);
-        if (ran.timedOut) return { kind: 'timeout', ms: performance.now() - started };
-        lastRunMs = performance.now() - runStarted;
-        const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as JsonReport) : undefined;
-        const noise = control.noise.get(profile) ?? new Set<string>();
-        const failed = (report ? failedRequirements(report) : []).filter((id) => !noise.has(id));
-        if (failed.length > 0 || (ran.code === 1 && !report)) return { kind: 'killed', requirements: failed, profile, ms: lastRunMs };
-        if (ran.code === 3 && report && report.cases.length === 0) return { kind: 'stillborn', why: 'the kit could not reach it' };
-      } finally {
-        await server.close(1000);
-      }
+      const ran = await runKit(sandbox, profile, seed, reportPath, deadline);
+      if (ran.timedOut) return { kind: 'timeout', ms: performance.now() - started };
+      lastRunMs = performance.now() - runStarted;
+      const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as JsonReport) : undefined;
+      // Exit 3 with no case run: the server did not start (or never accepted).
+      if (ran.code === 3 && (!report || report.cases.length === 0)) return { kind: 'stillborn', why: (ran.stderr.trim().split('\n')[0] ?? 'did not start').slice(0, 200) };
+      const noise = control.noise.get(profile) ?? new Set<string>();
+      const failed = (report ? failedRequirements(report) : []).filter((id) => !noise.has(id));
+      if (failed.length > 0 || (ran.code === 1 && !report)) return { kind: 'killed', requirements: failed, profile, ms: lastRunMs };
     }
     return { kind: 'survived', ms: profiles.length === 1 ? lastRunMs : performance.now() - started };
   } finally {
@@ -278,7 +278,7 @@ function readmeSection(rows: { mutant: Mutant; outcome: Outcome }[], equivalents
   const pct = (k: number, n: number): string => (n === 0 ? '-' : `${((100 * k) / n).toFixed(0)}%`);
   const lines = [
     START,
-    `Measured by \`npm run mutate\` (bench/mutate.ts) on ${process.platform}, Node ${process.versions.node}, 2 mutants at a time, in ${(meta.ms / 1000).toFixed(0)} s: ${rows.length} mutants drawn with seed ${meta.seed} from the ${meta.total} mutation sites of the compiled reference server (dist/src/reference-server/: conditions negated or relaxed, comparison bounds moved by one, constants changed by one, calls dropped, arguments swapped; the server's log calls are not mutated: the log is not the protocol). Each mutant runs in its own server process; the kit runs \`--quick --seed=${meta.kitSeed}\` against it for the profiles that use the mutated file (nameop; raw; who-rename then the dialect fixtures in fixtures/dialects/ for the line dialect's session and guest names; who-rename then nameop for the rest), until one fails. A failing case is replayed, as the kit does by default, and a fail that does not reproduce (timing) is not a kill; nor are fails the unmutated server also has in the same run of this command (control runs)${meta.noise ? `: ${meta.noise}` : ''}.`,
+    `Measured by \`npm run mutate\` (bench/mutate.ts) on ${process.platform}, Node ${process.versions.node}, 2 mutants at a time, in ${(meta.ms / 1000).toFixed(0)} s: ${rows.length} mutants drawn with seed ${meta.seed} from the ${meta.total} mutation sites of the compiled reference server (dist/src/reference-server/: conditions negated or relaxed, comparison bounds moved by one, constants changed by one, calls dropped, arguments swapped; the server's log calls are not mutated: the log is not the protocol). The kit starts each mutant itself (\`--server-cmd\`: supervised, so a crash is charged to the case that caused it and the server restarted, and the resource cases PROC-* run) and runs \`--quick --seed=${meta.kitSeed}\` against it for the profiles that use the mutated file (nameop; raw; who-rename then the dialect fixtures in fixtures/dialects/ for the line dialect's session and guest names; who-rename then nameop for the rest), until one fails. A failing case is replayed, as the kit does by default, and a fail that does not reproduce (timing) is not a kill; nor are fails the unmutated server also has in the same run of this command (control runs)${meta.noise ? `: ${meta.noise}` : ''}.`,
     '',
     `**Killed ${killed.length} of ${judged.length} non-equivalent mutants (${pct(killed.length, judged.length)}; goal ${GOAL * 100}%), ${named.length} of them with a verdict naming a requirement.** ${rows.filter((r) => r.outcome.kind === 'stillborn').length} mutants did not start (not counted); ${rows.filter((r) => equivalents.has(r.mutant.id)).length} are equivalent (bench/mutants-equivalent.json says why; not counted).`,
     '',
