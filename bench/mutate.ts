@@ -22,8 +22,8 @@ const START = '<!-- mutate:start -->';
 const END = '<!-- mutate:end -->';
 const GOAL = 0.9;
 /** One kit run against a mutant may take this many times the unmutated server's run (control), and at least MIN_RUN_DEADLINE_MS. */
-const RUN_DEADLINE_FACTOR = 3;
-const MIN_RUN_DEADLINE_MS = 60_000;
+const RUN_DEADLINE_FACTOR = 4;
+const MIN_RUN_DEADLINE_MS = 120_000;
 /** The kit's own copy of the package, made at the start: rebuilding dist/ while this runs does not change the judge. */
 let kitDir = '';
 const SERVER_IDLE_MS = 1000;
