@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import ts from 'typescript';
 import { packagePath } from '../src/paths.js';
@@ -379,7 +380,10 @@ async function main(): Promise<void> {
   if (!values['no-readme'] && !values.only) rewriteReadme(section);
 }
 
-main().catch((err: unknown) => {
-  console.error(`mutate: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 2;
-});
+// Run when invoked (npm run mutate), not when a test imports mutationSites.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    console.error(`mutate: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 2;
+  });
+}

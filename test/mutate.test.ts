@@ -1,0 +1,34 @@
+// npm run mutate's mutation sites (bench/mutate.ts): what it mutates and what it leaves alone.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mutationSites } from '../bench/mutate.js';
+
+const source = `
+export class S {
+  receive(line) {
+    if (!this.open) return false;
+    this.ctx.log({ event: 'line', bytes: line.length + 1, big: line.length > 10 });
+    log('plain', 1 + 2);
+    this.room.broadcast(line, this);
+    return this.count >= 3 && line !== '';
+  }
+}
+`;
+
+test('mutation sites: operators, conditions, constants, dropped calls, swapped arguments, returns; never a log call or its arguments', () => {
+  const sites = mutationSites('s.js', source);
+  const what = sites.map((m) => m.what);
+  for (const expected of ['if (!this.open) → if (true)', 'if (!this.open) → if (false)', 'negation removed', '>= → >', '>= → <', '&& → ||', '!== → ===', '3 → 4', '3 → 2', 'return false → return true']) {
+    assert.ok(what.includes(expected), `${expected} is missing from ${JSON.stringify(what)}`);
+  }
+  assert.ok(what.some((w) => w.startsWith('call dropped: this.room.broadcast(')), 'the broadcast call can be dropped');
+  assert.ok(what.some((w) => w.startsWith('arguments swapped: this.room.broadcast(')), 'its arguments can be swapped');
+  // Nothing on the two log lines (5 and 6): not the call, not its arguments' operators or constants.
+  assert.deepEqual(sites.filter((m) => m.line === 5 || m.line === 6).map((m) => m.what), []);
+  // Each site's replacement, applied, still parses as a different program.
+  for (const m of sites) {
+    const mutated = source.slice(0, m.start) + m.replacement + source.slice(m.end);
+    assert.notEqual(mutated, source, m.id);
+    assert.match(m.id, /^s\.js:\d+:\d+:\w+/);
+  }
+});
