@@ -36,6 +36,17 @@ function viaDecoder(chunks: Buffer[], max: number, crlf: 'strip' | 'keep'): Item
   });
 }
 
+/** The stream cut into chunks of the given sizes, repeated. */
+function chunked(stream: Buffer, cuts: readonly number[]): Buffer[] {
+  const chunks: Buffer[] = [];
+  for (let at = 0, i = 0; at < stream.length; i++) {
+    const n = cuts[i % cuts.length]!;
+    chunks.push(stream.subarray(at, at + n));
+    at += n;
+  }
+  return chunks;
+}
+
 const lineStart = (stream: Buffer, at: number): number => (at === 0 ? 0 : stream.lastIndexOf(0x0a, at - 1) + 1);
 
 const byte = fc.constantFrom(0x61, 0x62, 0x0a, 0x0d, 0xc3, 0xa9, 0xff, 0x7c);
@@ -48,13 +59,7 @@ test('LineScanner: same lines and too-long offsets as LineDecoder, any chunking'
       fc.integer({ min: 0, max: 12 }),
       fc.constantFrom('strip' as const, 'keep' as const),
       (bytes, cuts, max, crlf) => {
-        const stream = Buffer.from(bytes);
-        const chunks: Buffer[] = [];
-        for (let at = 0, i = 0; at < stream.length; i++) {
-          const n = cuts[i % cuts.length]!;
-          chunks.push(stream.subarray(at, at + n));
-          at += n;
-        }
+        const chunks = chunked(Buffer.from(bytes), cuts);
         assert.deepEqual(viaScanner(chunks, max, crlf), viaDecoder(chunks, max, crlf));
       },
     ),
@@ -72,13 +77,7 @@ test('lineText over LineScanner: the same texts and the same rejected lines as L
       fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 20 }),
       fc.integer({ min: 0, max: 16 }),
       (bytes, cuts, max) => {
-        const stream = Buffer.from(bytes);
-        const chunks: Buffer[] = [];
-        for (let at = 0, i = 0; at < stream.length; i++) {
-          const n = cuts[i % cuts.length]!;
-          chunks.push(stream.subarray(at, at + n));
-          at += n;
-        }
+        const chunks = chunked(Buffer.from(bytes), cuts);
         const scanned: Read[] = [];
         const scanner = new LineScanner(
           {
