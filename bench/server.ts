@@ -7,7 +7,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { buildGoPeers, type PeerName } from './peers/build.js';
 import { readRss, runBench, type BenchOptions, type BenchReport } from '../src/loadgen/index.js';
-import { spawnServerProcess, type ServerProcess } from '../src/loadgen/server-process.js';
+import { startServerProcess, type ServerProcess } from '../src/supervise/index.js';
 import { compileProfile, loadProfile, type Dialect } from '../src/profile/index.js';
 
 const MAIN_JS = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -47,12 +47,14 @@ interface Row {
 
 const startReference = (profile: string): Promise<ServerProcess> =>
   // Every bench client comes from 127.0.0.1: lift the per-address limit (default 1,000) above the largest run.
-  spawnServerProcess(process.execPath, [MAIN_JS, 'serve', '--profile', profile, '--host', '127.0.0.1', '--port', '0', '--max-clients-per-address', '20000', '--max-clients', '20000'], {
+  startServerProcess({
+    file: process.execPath,
+    args: [MAIN_JS, 'serve', '--profile', profile, '--host', '127.0.0.1', '--port', '0', '--max-clients-per-address', '20000', '--max-clients', '20000'],
     label: 'reference server',
   });
 
 function startGoPeer(binary: string, name: PeerName): Promise<ServerProcess> {
-  return spawnServerProcess(binary, ['-addr', '127.0.0.1:0'], { label: name });
+  return startServerProcess({ file: binary, args: ['-addr', '127.0.0.1:0'], label: name });
 }
 
 async function measure(

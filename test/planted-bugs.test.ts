@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineDecoder } from '../src/codec/index.js';
 import { startFaultServer, type Fault, type RunningFaultServer } from './targets/fault-server.js';
+import { startServerProcess, type ServerProcess } from '../src/supervise/index.js';
 
 const WAIT_MS = 2000;
 const launcher = join(dirname(fileURLToPath(import.meta.url)), 'targets', 'launch.js');
@@ -91,28 +92,8 @@ class LineClient {
   }
 }
 
-/** A launcher process whose exit we can watch (spawnServerProcess hides it). */
-function launch(args: readonly string[]): Promise<{ port: number; exited: Promise<number | null>; stderr: () => string; kill: () => void }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [launcher, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`launch.js ${args.join(' ')}: no listening line within ${WAIT_MS} ms${err ? `: ${err}` : ''}`));
-    }, WAIT_MS);
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      resolve({ port: Number(m[1]), exited, stderr: () => err, kill: () => child.kill('SIGKILL') });
-    });
-    void exited.then((code) => reject(new Error(`launch.js ${args.join(' ')} exited (${code}) before listening: ${err}`)));
-  });
-}
+/** The corpus launcher as src/supervise starts it: its exit watched, its stderr kept. */
+const launch = (args: readonly string[]): Promise<ServerProcess> => startServerProcess({ file: process.execPath, args: [launcher, ...args], label: `launch.js ${args.join(' ')}` });
 
 async function room(fault: Fault, profile: string, n: number, idleTimeoutMs?: number): Promise<{ server: RunningFaultServer; clients: LineClient[]; close: () => Promise<void> }> {
   const server = await startFaultServer({ profile, fault, ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}) });
@@ -415,12 +396,12 @@ describe('planted crashes take down only their own process', () => {
         const c = await LineClient.connect(proc.port);
         if (first) c.write(first);
         c.write(trigger);
-        const code = await Promise.race([proc.exited, new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), WAIT_MS).unref())]);
+        const code = await Promise.race([proc.exited.then((e) => e.code), new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), WAIT_MS).unref())]);
         assert.equal(code, 1, `the server process is ${code === 'running' ? 'still running' : `gone with code ${code}`}`);
-        assert.match(proc.stderr(), says);
+        assert.match(proc.output.tail(100, 'stderr').map((l) => l.text).join('\n'), says);
         assert.equal(await c.waitClosed(), true);
       } finally {
-        proc.kill();
+        await proc.close(1000);
       }
     });
   }

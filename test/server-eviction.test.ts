@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { spawnServerProcess } from '../src/loadgen/server-process.js';
+import { startServerProcess } from '../src/supervise/index.js';
 import { packagePath } from '../src/paths.js';
 import { startServer } from '../src/reference-server/index.js';
 
@@ -88,9 +88,7 @@ async function paced(from: Socket, tag: string, count: number, perTick: number, 
 }
 
 test('eviction: a 1 s SIGSTOP of the reference server loses no delivery to members that read', { timeout: 60_000 }, async () => {
-  const server = await spawnServerProcess(process.execPath, [MAIN, 'serve', '--profile', 'gopl-en', '--host', '127.0.0.1', '--port', '0'], {
-    label: 'reference server',
-  });
+  const server = await startServerProcess({ file: process.execPath, args: [MAIN, 'serve', '--profile', 'gopl-en', '--host', '127.0.0.1', '--port', '0'], label: 'reference server' });
   const members: Counter[] = [];
   try {
     members.push(...(await joinAll(server.port, 9)));

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnServerProcess, type ServerProcess } from '../../src/loadgen/server-process.js';
+import { startServerProcess, type ServerProcess } from '../../src/supervise/index.js';
 import { packagePath } from '../../src/paths.js';
 
 export const peerNames = ['gopl-unbuffered', 'gopl-buffered'] as const;
@@ -111,6 +111,6 @@ export interface RunningPeer {
 export async function startPeer(name: PeerName): Promise<RunningPeer> {
   const built = await buildGoPeers();
   if (!built.ok) throw new Error(`cannot start ${name}: ${built.reason}`);
-  const proc: ServerProcess = await spawnServerProcess(built.binaries[name], ['-addr', '127.0.0.1:0'], { label: name });
+  const proc: ServerProcess = await startServerProcess({ file: built.binaries[name], args: ['-addr', '127.0.0.1:0'], label: name });
   return { url: proc.url, host: proc.host, port: proc.port, pid: proc.pid, close: () => proc.close() };
 }

@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { buildGoProgram } from '../../bench/peers/build.js';
-import { startServerProcess, type SuperviseOptions } from '../../src/supervise/index.js';
-import type { CorpusEntry, CorpusProfile } from '../targets/corpus.js';
+import type { SuperviseOptions } from '../../src/supervise/index.js';
+import { launched, type CorpusEntry, type CorpusProfile } from '../targets/corpus.js';
 import { pythonUnavailable } from '../wild/corpus.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -51,11 +51,8 @@ function crasher(
     description,
     ...(needsGo ? { needsGo } : {}),
     ...(unavailable ? { unavailable } : {}),
-    command: async () => command(),
-    start: async () => {
-      const proc = await startServerProcess(await command());
-      return { url: proc.url, close: () => proc.close(1000) };
-    },
+    supervised: true,
+    ...launched(command),
   };
 }
 

@@ -6,9 +6,8 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildGoPeers } from '../../bench/peers/build.js';
-import { spawnServerProcess } from '../../src/loadgen/server-process.js';
 import type { Fault } from './fault-server.js';
-import type { SuperviseOptions } from '../../src/supervise/index.js';
+import { startServerProcess, type SuperviseOptions } from '../../src/supervise/index.js';
 import { crashers } from '../crashers/corpus.js';
 import { wildCorpus } from '../wild/corpus.js';
 
@@ -37,9 +36,30 @@ export interface CorpusEntry {
   readonly needsGo?: boolean;
   /** Why this entry cannot run here (a missing interpreter), or undefined; the matrix then skips it with the reason. */
   readonly unavailable?: () => Promise<string | undefined>;
+  /** Starts it (by src/supervise, from command()) for a run against its address. */
   start(): Promise<RunningTarget>;
-  /** How to start it under the kit's supervision (src/supervise): the matrix then runs it with runConformance({ server }). */
-  command?(): Promise<SuperviseOptions>;
+  /** How src/supervise starts it: the matrix runs it with runConformance({ server }). */
+  command(): Promise<SuperviseOptions>;
+  /**
+   * The matrix runs it under the kit's supervision, as --server-cmd does (a crash charged to the case, the
+   * server restarted, the resource cases run on its pid); otherwise as a remote target (--target).
+   */
+  readonly supervised?: boolean;
+}
+
+/**
+ * A corpus server as src/supervise starts it: the same options serve the
+ * matrix's supervised runs (command) and the tests that only need it
+ * running (start). The one way this project starts a server process.
+ */
+export function launched(command: () => SuperviseOptions | Promise<SuperviseOptions>): Pick<CorpusEntry, 'command' | 'start'> {
+  return {
+    command: async () => command(),
+    start: async () => {
+      const proc = await startServerProcess(await command());
+      return { url: proc.url, close: () => proc.close(1000) };
+    },
+  };
 }
 
 /** who-rename servers run with this idle timeout instead of the dialect's 60 s. */
@@ -50,10 +70,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const launcher = join(here, 'launch.js');
 const cli = join(here, '..', '..', 'src', 'cli', 'main.js');
 
-async function spawn(label: string, command: string, args: readonly string[]): Promise<RunningTarget> {
-  const proc = await spawnServerProcess(command, args, { label });
-  return { url: proc.url, close: () => proc.close(1000) };
-}
+const node = (label: string, args: readonly string[]): Pick<CorpusEntry, 'command' | 'start'> => launched(() => ({ file: process.execPath, args, label }));
 
 function faultEntry(fault: Exclude<Fault, 'none'>, profile: CorpusProfile, labels: readonly string[], description: string): CorpusEntry {
   const idle = profile === 'who-rename' ? SHORT_IDLE_MS : undefined;
@@ -64,7 +81,7 @@ function faultEntry(fault: Exclude<Fault, 'none'>, profile: CorpusProfile, label
     labels,
     description,
     ...(idle !== undefined ? { idleTimeoutMs: idle } : {}),
-    start: () => spawn(`fault ${fault}`, process.execPath, [launcher, 'fault', '--profile', profile, '--fault', fault, ...(idle !== undefined ? ['--idle-timeout', String(idle)] : [])]),
+    ...node(`fault ${fault}`, [launcher, 'fault', '--profile', profile, '--fault', fault, ...(idle !== undefined ? ['--idle-timeout', String(idle)] : [])]),
   };
 }
 
@@ -77,7 +94,7 @@ function correctFaultServer(profile: CorpusProfile): CorpusEntry {
     labels: [],
     description: `the planted-bug server with no fault (${profile})`,
     ...(idle !== undefined ? { idleTimeoutMs: idle } : {}),
-    start: () => spawn(`fault none ${profile}`, process.execPath, [launcher, 'fault', '--profile', profile, '--fault', 'none', ...(idle !== undefined ? ['--idle-timeout', String(idle)] : [])]),
+    ...node(`fault none ${profile}`, [launcher, 'fault', '--profile', profile, '--fault', 'none', ...(idle !== undefined ? ['--idle-timeout', String(idle)] : [])]),
   };
 }
 
@@ -90,14 +107,16 @@ function referenceServer(profile: CorpusProfile): CorpusEntry {
     labels: [],
     description: `the reference server (chat-conformance serve --profile ${profile})`,
     ...(idle !== undefined ? { idleTimeoutMs: idle } : {}),
-    start: () => spawn(`reference ${profile}`, process.execPath, [cli, 'serve', '--profile', profile, '--port', '0', ...(idle !== undefined ? ['--idle-timeout', String(idle)] : [])]),
+    ...node(`reference ${profile}`, [cli, 'serve', '--profile', profile, '--port', '0', ...(idle !== undefined ? ['--idle-timeout', String(idle)] : [])]),
   };
 }
 
-async function goPeer(name: 'gopl-unbuffered' | 'gopl-buffered', args: readonly string[]): Promise<RunningTarget> {
-  const built = await buildGoPeers();
-  if (!built.ok) throw new Error(`cannot start ${name}: ${built.reason}`);
-  return spawn(name, built.binaries[name], ['-addr', '127.0.0.1:0', ...args]);
+function goPeer(name: 'gopl-unbuffered' | 'gopl-buffered', args: readonly string[]): Pick<CorpusEntry, 'command' | 'start'> {
+  return launched(async () => {
+    const built = await buildGoPeers();
+    if (!built.ok) throw new Error(`cannot start ${name}: ${built.reason}`);
+    return { file: built.binaries[name], args: ['-addr', '127.0.0.1:0', ...args], label: name };
+  });
 }
 
 /** The servers written in this project's style (planted bugs, seeds, correct servers, crashers). */
@@ -139,7 +158,7 @@ export const coreCorpus: readonly CorpusEntry[] = [
     labels: ['FRAME-1', 'FRAME-2', 'ROBUST-3', 'IDLE-2', 'IDENT-5'],
     description: 'seed 003 as written: a read minus its last byte is a message, rename without "|" crashes, timed-out members stay',
     idleTimeoutMs: SHORT_IDLE_MS,
-    start: () => spawn('seed who-rename', process.execPath, [launcher, 'seed-who-rename', '--idle-timeout', String(SHORT_IDLE_MS)]),
+    ...node('seed who-rename', [launcher, 'seed-who-rename', '--idle-timeout', String(SHORT_IDLE_MS)]),
   },
   {
     name: 'seed:raw',
@@ -147,7 +166,7 @@ export const coreCorpus: readonly CorpusEntry[] = [
     kind: 'seed',
     labels: ['ISOLATION-1', 'FRAME-1'],
     description: 'seed 000 as written: each read relayed unchanged to everyone, writes in turn (a slow reader stalls all)',
-    start: () => spawn('seed raw', process.execPath, [launcher, 'seed-raw']),
+    ...node('seed raw', [launcher, 'seed-raw']),
   },
   {
     name: 'seed:nameop',
@@ -155,7 +174,7 @@ export const coreCorpus: readonly CorpusEntry[] = [
     kind: 'seed',
     labels: ['FRAME-1', 'FRAME-2', 'FRAME-7', 'IDENT-2', 'ROBUST-3', 'IDENT-5'],
     description: 'seed 001 as written: a read is a frame split on every "|", no "|" crashes, Name trusted',
-    start: () => spawn('seed nameop', process.execPath, [launcher, 'seed-nameop']),
+    ...node('seed nameop', [launcher, 'seed-nameop']),
   },
   {
     name: 'seed:gopl-en',
@@ -165,7 +184,7 @@ export const coreCorpus: readonly CorpusEntry[] = [
     description: 'seed 004 as written (Go): unbuffered per-client channels, a slow reader stalls the room',
     noFailIn: ['FRAME', 'JOIN', 'CHAT', 'LEAVE'],
     needsGo: true,
-    start: () => goPeer('gopl-unbuffered', ['-dialect', 'en']),
+    ...goPeer('gopl-unbuffered', ['-dialect', 'en']),
   },
   {
     name: 'seed:gopl-zh',
@@ -175,7 +194,7 @@ export const coreCorpus: readonly CorpusEntry[] = [
     description: 'seed 002 as written (Go, the gopl design in Chinese): a slow reader stalls the room',
     noFailIn: ['FRAME', 'JOIN', 'CHAT', 'LEAVE'],
     needsGo: true,
-    start: () => goPeer('gopl-unbuffered', ['-dialect', 'zh']),
+    ...goPeer('gopl-unbuffered', ['-dialect', 'zh']),
   },
 
   // Correct servers: the kit must not fail them.
@@ -189,7 +208,7 @@ export const coreCorpus: readonly CorpusEntry[] = [
     labels: [],
     description: 'seed 004 with buffered channels and slow-client eviction (Go)',
     needsGo: true,
-    start: () => goPeer('gopl-buffered', []),
+    ...goPeer('gopl-buffered', []),
   },
   referenceServer('gopl-en'),
   referenceServer('gopl-zh'),

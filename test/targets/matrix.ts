@@ -11,7 +11,6 @@ import { runConformance, selectCases } from '../../src/runner/run.js';
 import type { CaseResult } from '../../src/runner/verdict.js';
 import { requirement } from '../../src/spec/requirements.js';
 import type { CorpusEntry } from './corpus.js';
-import type { SuperviseOptions } from '../../src/supervise/index.js';
 
 export const MATRIX_SEEDS: readonly number[] = [1, 2, 3, 4, 5];
 
@@ -77,7 +76,7 @@ const targetDown = (result: CaseResult): boolean => result.verdict === 'error' &
  * the bugs the later cases look for.
  */
 export async function runEntry(entry: CorpusEntry, seed: number, mode: RunMode = 'quick'): Promise<SeedRun> {
-  if (entry.command) return runSupervised(entry, seed, entry.command, mode);
+  if (entry.supervised) return runSupervised(entry, seed, mode);
   const started = performance.now();
   const labels = new Set(entry.labels);
   const failed = new Map<string, string>();
@@ -176,7 +175,7 @@ export async function runEntry(entry: CorpusEntry, seed: number, mode: RunMode =
  * caused it, restarts it and judges every later case; the resource cases
  * know its pid.
  */
-async function runSupervised(entry: CorpusEntry, seed: number, command: () => Promise<SuperviseOptions>, mode: RunMode): Promise<SeedRun> {
+async function runSupervised(entry: CorpusEntry, seed: number, mode: RunMode): Promise<SeedRun> {
   const started = performance.now();
   const labels = new Set(entry.labels);
   const failed = new Map<string, string>();
@@ -185,14 +184,15 @@ async function runSupervised(entry: CorpusEntry, seed: number, command: () => Pr
   let msToCatch: number | undefined;
   let cases = 0;
   try {
-    const server = await command();
+    const server = await entry.command();
     const report = await runConformance({
       server: { startTimeoutMs: 20_000, ...server },
       profile: entry.profile,
       seed,
       quick: mode === 'quick',
       verifyFailures: mode === 'full' || entry.kind === 'correct',
-      runDeadlineMs: mode === 'full' ? 140_000 : 120_000,
+      // A spinning crasher takes a core from the kit for the whole run: give it time to reach the resource cases.
+      runDeadlineMs: mode === 'full' ? 140_000 : 160_000,
       ...(entry.idleTimeoutMs !== undefined ? { idleTimeoutMs: entry.idleTimeoutMs } : {}),
       onCaseEnd: (result) => {
         cases += 1;

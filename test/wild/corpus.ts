@@ -7,9 +7,8 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnServerProcess } from '../../src/loadgen/server-process.js';
 import { packagePath } from '../../src/paths.js';
-import type { CorpusEntry, RunningTarget } from '../targets/corpus.js';
+import { launched, type CorpusEntry } from '../targets/corpus.js';
 
 export const wildDir = (...parts: string[]): string => packagePath('test', 'wild', ...parts);
 
@@ -62,10 +61,7 @@ async function goUnavailable(): Promise<string | undefined> {
   throw new Error(built.reason);
 }
 
-async function spawn(label: string, command: string, args: readonly string[]): Promise<RunningTarget> {
-  const proc = await spawnServerProcess(command, args, { label });
-  return { url: proc.url, close: () => proc.close(1000) };
-}
+const spawn = (label: string, file: string, args: readonly string[]): Pick<CorpusEntry, 'command' | 'start'> => launched(() => ({ file, args, label }));
 
 interface WildServer {
   readonly name: string;
@@ -77,7 +73,8 @@ interface WildServer {
   readonly labels: readonly string[];
   readonly description: string;
   readonly unavailable?: () => Promise<string | undefined>;
-  start(): Promise<RunningTarget>;
+  start: CorpusEntry['start'];
+  command: CorpusEntry['command'];
 }
 
 const servers: readonly WildServer[] = [
@@ -89,7 +86,7 @@ const servers: readonly WildServer[] = [
     labels: [],
     description: 'Python asyncio: guest names assigned at connect, timestamped notices, /nick announced to the room',
     unavailable: pythonUnavailable,
-    start: () => spawn('py-asyncio-guests', 'python3', [wildDir('py-asyncio-guests.py'), '--port', '0']),
+    ...spawn('py-asyncio-guests', 'python3', [wildDir('py-asyncio-guests.py'), '--port', '0']),
   },
   {
     name: 'wild:py-threading-prompt',
@@ -99,7 +96,7 @@ const servers: readonly WildServer[] = [
     labels: [],
     description: 'Python socketserver (threading): a three-line banner, a name prompt without LF, CR LF both ways',
     unavailable: pythonUnavailable,
-    start: () => spawn('py-threading-prompt', 'python3', [wildDir('py-threading-prompt.py'), '--port', '0']),
+    ...spawn('py-threading-prompt', 'python3', [wildDir('py-threading-prompt.py'), '--port', '0']),
   },
   {
     name: 'wild:py-threading-prompt-recv-name',
@@ -128,7 +125,7 @@ const servers: readonly WildServer[] = [
     kind: 'correct',
     labels: [],
     description: 'Node net: /login without self-join, /users without a header, /msg without the target, errors without a code',
-    start: () => spawn('node-login', process.execPath, [wildDir('node-login.mjs'), '--port', '0']),
+    ...spawn('node-login', process.execPath, [wildDir('node-login.mjs'), '--port', '0']),
   },
   {
     name: 'wild:node-login-chunks',
@@ -138,7 +135,7 @@ const servers: readonly WildServer[] = [
     // Two lines in one read become one message: the second is lost (CHAT-1) or merged into the first (CHAT-3).
     labels: ['FRAME-1', 'FRAME-2', 'CHAT-1', 'CHAT-3'],
     description: "the same Node server with its style's usual bug: each 'data' event is one message",
-    start: () => spawn('node-login --chunks', process.execPath, [wildDir('node-login.mjs'), '--port', '0', '--chunks']),
+    ...spawn('node-login --chunks', process.execPath, [wildDir('node-login.mjs'), '--port', '0', '--chunks']),
   },
   {
     name: 'wild:node-irc-nick',
@@ -157,7 +154,7 @@ const servers: readonly WildServer[] = [
     labels: [],
     description: 'Go (chapter 8 style, fixed): names user1, user2... assigned at connect, /who on one line',
     unavailable: goUnavailable,
-    start: () => spawn('go-rooms', goBinary, ['-addr', '127.0.0.1:0']),
+    ...spawn('go-rooms', goBinary, ['-addr', '127.0.0.1:0']),
   },
   {
     name: 'wild:go-rooms-nolf',
@@ -167,7 +164,7 @@ const servers: readonly WildServer[] = [
     labels: ['FRAME-3'],
     description: 'the same Go server writing with fmt.Fprint instead of Fprintln: no line ends with LF',
     unavailable: goUnavailable,
-    start: () => spawn('go-rooms -nolf', goBinary, ['-addr', '127.0.0.1:0', '-nolf']),
+    ...spawn('go-rooms -nolf', goBinary, ['-addr', '127.0.0.1:0', '-nolf']),
   },
 ];
 
@@ -182,4 +179,5 @@ export const wildCorpus: readonly CorpusEntry[] = servers.map((s) => ({
   description: s.description,
   ...(s.unavailable ? { unavailable: s.unavailable } : {}),
   start: s.start,
+  command: s.command,
 }));
