@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { buildGoProgram } from '../../bench/peers/build.js';
 import type { SuperviseOptions } from '../../src/supervise/index.js';
-import { launched, type CorpusEntry, type CorpusProfile } from '../targets/corpus.js';
+import type { CorpusEntry, CorpusProfile } from '../targets/corpus.js';
+import { launched } from '../targets/launched.js';
 import { pythonUnavailable } from '../wild/corpus.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

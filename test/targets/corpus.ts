@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildGoPeers } from '../../bench/peers/build.js';
 import type { Fault } from './fault-server.js';
-import { startServerProcess, type SuperviseOptions } from '../../src/supervise/index.js';
+import type { SuperviseOptions } from '../../src/supervise/index.js';
+import { launched } from './launched.js';
 import { crashers } from '../crashers/corpus.js';
 import { wildCorpus } from '../wild/corpus.js';
 
@@ -45,21 +46,6 @@ export interface CorpusEntry {
    * server restarted, the resource cases run on its pid); otherwise as a remote target (--target).
    */
   readonly supervised?: boolean;
-}
-
-/**
- * A corpus server as src/supervise starts it: the same options serve the
- * matrix's supervised runs (command) and the tests that only need it
- * running (start). The one way this project starts a server process.
- */
-export function launched(command: () => SuperviseOptions | Promise<SuperviseOptions>): Pick<CorpusEntry, 'command' | 'start'> {
-  return {
-    command: async () => command(),
-    start: async () => {
-      const proc = await startServerProcess(await command());
-      return { url: proc.url, close: () => proc.close(1000) };
-    },
-  };
 }
 
 /** who-rename servers run with this idle timeout instead of the dialect's 60 s. */

@@ -8,7 +8,8 @@ import { mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../../src/paths.js';
-import { launched, type CorpusEntry } from '../targets/corpus.js';
+import type { CorpusEntry } from '../targets/corpus.js';
+import { launched } from '../targets/launched.js';
 
 export const wildDir = (...parts: string[]): string => packagePath('test', 'wild', ...parts);
 
