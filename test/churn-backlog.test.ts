@@ -7,7 +7,7 @@
 // corpus's socketserver server).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnServerProcess } from '../src/loadgen/server-process.js';
+import { startServerProcess } from '../src/supervise/index.js';
 import { runConformance } from '../src/runner/run.js';
 
 // A gopl-en room (echo, address identity), in its own process since it blocks.
@@ -48,7 +48,7 @@ server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => console.log('lis
 `;
 
 test('cleanup/churn: connects of a burst that time out at a stalled accept loop are neither a fail nor an error', { timeout: 60_000 }, async () => {
-  const room = await spawnServerProcess(process.execPath, ['-e', ROOM], { label: 'slow-accept room' });
+  const room = await startServerProcess({ file: process.execPath, args: ['-e', ROOM], label: 'slow-accept room' });
   try {
     const report = await runConformance({ target: room.url, profile: 'gopl-en', quick: true, seed: 1, only: ['cleanup/churn'], verifyFailures: false });
     const churn = report.cases.find((c) => c.id === 'cleanup/churn');

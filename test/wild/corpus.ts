@@ -107,7 +107,7 @@ const servers: readonly WildServer[] = [
     labels: ['IDENT-5'],
     description: "the same Python server with its style's usual bug: the name is one recv() and strip(), so a line break in it forges lines",
     unavailable: pythonUnavailable,
-    start: () => spawn('py-threading-prompt --recv-name', 'python3', [wildDir('py-threading-prompt.py'), '--port', '0', '--recv-name']),
+    ...spawn('py-threading-prompt --recv-name', 'python3', [wildDir('py-threading-prompt.py'), '--port', '0', '--recv-name']),
   },
   {
     name: 'wild:py-selectors-addr',
@@ -117,7 +117,7 @@ const servers: readonly WildServer[] = [
     labels: [],
     description: 'Python selectors loop: members known by address, no echo, a greeting that names no one',
     unavailable: pythonUnavailable,
-    start: () => spawn('py-selectors-addr', 'python3', [wildDir('py-selectors-addr.py'), '--port', '0']),
+    ...spawn('py-selectors-addr', 'python3', [wildDir('py-selectors-addr.py'), '--port', '0']),
   },
   {
     name: 'wild:node-login',
@@ -145,7 +145,7 @@ const servers: readonly WildServer[] = [
     kind: 'correct',
     labels: [],
     description: 'Node net with IRC habits: NICK login with its own join, no echo, /names with a header, numbered errors, keepalive PINGs',
-    start: () => spawn('node-irc-nick', process.execPath, [wildDir('node-irc-nick.mjs'), '--port', '0']),
+    ...spawn('node-irc-nick', process.execPath, [wildDir('node-irc-nick.mjs'), '--port', '0']),
   },
   {
     name: 'wild:go-rooms',
