@@ -192,7 +192,7 @@ async function runSupervised(entry: CorpusEntry, seed: number, mode: RunMode): P
       quick: mode === 'quick',
       verifyFailures: mode === 'full' || entry.kind === 'correct',
       // A spinning crasher takes a core from the kit for the whole run: give it time to reach the resource cases.
-      runDeadlineMs: mode === 'full' ? 140_000 : 160_000,
+      runDeadlineMs: mode === 'full' ? 140_000 : 200_000,
       ...(entry.idleTimeoutMs !== undefined ? { idleTimeoutMs: entry.idleTimeoutMs } : {}),
       onCaseEnd: (result) => {
         cases += 1;
@@ -236,9 +236,12 @@ export async function goUnavailable(): Promise<string | undefined> {
 
 /** A run's hard deadline: past it the worker is stopped and the run counts as not judged. */
 const WORKER_DEADLINE_MS = 180_000;
+/** A supervised entry may spin a core away from the kit for its whole run (crash:go-spin on a loaded machine). */
+const SUPERVISED_WORKER_DEADLINE_MS = 240_000;
 
 /** runEntry in a worker thread of its own (see matrix-worker.ts). */
 export function runInWorker(entry: CorpusEntry, seed: number, mode: RunMode = 'quick'): Promise<SeedRun> {
+  const deadline = entry.supervised ? SUPERVISED_WORKER_DEADLINE_MS : WORKER_DEADLINE_MS;
   return new Promise((resolve) => {
     const worker = new Worker(new URL('./matrix-worker.js', import.meta.url), { workerData: { name: entry.name, seed, mode } });
     let settled = false;
@@ -250,9 +253,9 @@ export function runInWorker(entry: CorpusEntry, seed: number, mode: RunMode = 'q
     };
     const notRun = (note: string): SeedRun => ({ seed, ran: false, caught: false, failed: new Map(), warned: new Set(), flaky: new Set(), cases: 0, restarts: 0, durationMs: 0, note });
     const timer = setTimeout(() => {
-      settle(notRun(`no result within ${WORKER_DEADLINE_MS / 1000} s`));
+      settle(notRun(`no result within ${deadline / 1000} s`));
       void worker.terminate();
-    }, WORKER_DEADLINE_MS);
+    }, deadline);
     worker.once('message', (run: SeedRun) => settle(run));
     worker.once('error', (err) => settle(notRun(`worker error: ${err.message}`)));
     worker.once('exit', (code) => settle(notRun(`worker exited (code ${code}) without a result`)));
