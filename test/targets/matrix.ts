@@ -67,7 +67,9 @@ function warnedRequirements(result: CaseResult): string[] {
 /** A crashed server is restarted this many times per run, so bugs behind the crash are still measured. */
 export const MAX_RESTARTS = 5;
 
-const targetDown = (result: CaseResult): boolean => result.verdict === 'error' && (result.message ?? '').startsWith('target down');
+// A crash can also show as a room that stopped serving: the liveness check that follows a fail may reach the
+// process while it exits (its socket still accepts). Either way the server is restarted and the run resumes.
+const targetDown = (result: CaseResult): boolean => result.verdict === 'error' && /^(target down|room stopped serving)/.test(result.message ?? '');
 
 /**
  * One seed against one entry. When the server dies (a planted crash, or a
