@@ -134,9 +134,13 @@ export const connectionLeaks = defineCase({
   },
 });
 
-/** PROC-4: bytes sent past the stopped reader, and the growth allowed. */
+/**
+ * PROC-4: bytes sent past the stopped reader, and the growth allowed: 48 MiB, or what was sent when more.
+ * A server that keeps every line for the stopped member holds at least all it was sent; one with a
+ * bounded queue grows by its queue and its heap's breathing room (the reference server: 25-51 MiB).
+ */
 const FLOOD_BYTES = 64 * 1024 * 1024;
-const GROWTH_BOUND = 48 * 1024 * 1024;
+const GROWTH_FLOOR = 48 * 1024 * 1024;
 /** Echo the sender may have outstanding (sent, not yet read back). */
 const IN_FLIGHT = 4 * 1024 * 1024;
 
@@ -181,9 +185,10 @@ export const stoppedReaderMemory = defineCase({
       const s = probe.sample();
       if (s && s.rssBytes > peak.rssBytes) peak = s;
       const growth = peak.rssBytes - before.rssBytes;
-      if (growth > GROWTH_BOUND) {
+      const bound = Math.max(GROWTH_FLOOR, sent);
+      if (growth > bound) {
         ctx.fail('PROC-4', `resident memory grew by ${formatBytes(growth)} while ${formatBytes(sent)} of lines were sent past a member that stopped reading`, {
-          expected: `growth of at most ${formatBytes(GROWTH_BOUND)}`,
+          expected: `growth of at most ${formatBytes(bound)} (48 MiB, or what was sent when more)`,
           actual: `${formatBytes(before.rssBytes)} before, peak ${formatBytes(peak.rssBytes)}`,
         });
       }

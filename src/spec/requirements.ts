@@ -112,7 +112,7 @@ export const requirements: readonly Requirement[] = [
   r('PROC-1', 'MUST', 'Nothing a client sends or does, and no way a client leaves, MUST make the server process exit or its room stop serving.'),
   r('PROC-2', 'MUST', 'Once every member has left, the server MUST NOT keep using CPU: while the room is empty it MUST use at most 10% of one CPU.'),
   r('PROC-3', 'MUST', "A connection's resources MUST be released when it ends: after 1,000 connect/disconnect cycles the server's open file descriptors and threads MUST return to within 16 of their count before, and its resident memory to within 64 MiB plus half of what it was before."),
-  r('PROC-4', 'MUST', "A member that does not read MUST NOT make the server's memory grow without bound: while 64 MiB of chat lines are sent to a room with a member that stopped reading, the server's resident memory MUST NOT grow by more than 48 MiB."),
+  r('PROC-4', 'MUST', "A member that does not read MUST NOT make the server's memory grow without bound: while 64 MiB of chat lines are sent to a room with a member that stopped reading, the server's resident memory MUST NOT grow by more than 48 MiB, or by more than what was sent when that is more (a server that keeps every line for the stopped member holds at least all of it)."),
 
   // Identity
   r('IDENT-1', 'MUST', 'A login with a name bound to another connection MUST be refused with an error, and the name MUST stay bound to its owner.', 'nameop.md'),
