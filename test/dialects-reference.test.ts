@@ -158,3 +158,24 @@ describe('server lines as the kit reads them', () => {
     });
   });
 });
+
+test('a name set right after connect, renames announced to the room: cmd/rename judges only what follows its own rename', { timeout: 60_000 }, async () => {
+  // Each member's naming rename is announced too; a and b already hold those lines when the case renames a.
+  const profile = parseProfile({
+    ...features['nick-on-connect']!,
+    name: 'nick-on-connect-room',
+    renameAudience: 'room',
+    patterns: { name: '[a-z0-9.:]{1,16}' },
+    notices: { ...features['nick-on-connect']!.notices, renamed: '{oldName} is now known as {name}' },
+  });
+  const server = await startServer({ profile, port: 0, host: '127.0.0.1' });
+  try {
+    const report = await runConformance({ target: { host: '127.0.0.1', port: server.address.port }, profile, quick: true, seed: 8, timeoutMultiplier: 3, only: ['cmd/rename'] });
+    assert.deepEqual(
+      report.cases.map((c) => `${c.id}: ${c.verdict} ${c.message ?? ''}`.trim()),
+      ['cmd/rename: pass'],
+    );
+  } finally {
+    await server.close();
+  }
+});

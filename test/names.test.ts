@@ -48,3 +48,7 @@ test('a pattern no readable form fits gets values generated from it, distinct fr
 test('a pattern that admits no printable name gives undefined (the context reports it)', () => {
   assert.equal(generateName(dialectWith('[\\u0001-\\u0002]{2}'), 'name', 'cc1a2b3c', 'a', 1, makeRng(1)), undefined);
 });
+
+test("the preflight's counter, below zero, still gets a readable name (no '-' the pattern refuses)", () => {
+  assert.equal(generateName(dialectWith('[A-Za-z0-9_]{1,16}'), 'name', 'cc1a2b3c', 'a', -999, makeRng(1)), 'cc1a2b3ca999');
+});

@@ -85,6 +85,7 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
   let joinOn: 'connect' | 'login' | 'prompt' = 'connect';
   let prompt: string | undefined;
   let loginCommand: string | undefined;
+  let namePattern = NAME_PATTERN;
   const banner: string[] = [];
 
   try {
@@ -239,6 +240,39 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
         break;
       }
       if (!commands.rename) guessed.push(`no rename command found (tried ${RENAME_COMMANDS.join(', ')})`);
+    } else if (said.chat.includes('{addr}')) {
+      // Known by address until they name themselves (`/nick bob` right after connect): a rename shows when the
+      // sender's next line carries the new name where its address was.
+      for (const command of RENAME_COMMANDS) {
+        const newName = `${run}n${RENAME_COMMANDS.indexOf(command)}`;
+        const line = fill(command, { name: newName });
+        const marks = [aClient.lines.length, bClient.lines.length];
+        bClient.send(line);
+        await settle(aClient, bClient);
+        const ack = newLines(bClient, marks[1]!).find((l) => l.includes(newName) && !ERRORISH.test(l) && !isRelay(l, b, line));
+        if (!ack) continue;
+        const text = `${run} named`;
+        const from = aClient.lines.length;
+        bClient.send(text);
+        await settle(aClient, bClient);
+        const got = newLines(aClient, from).find((l) => l.includes(text));
+        const chat = got === undefined ? undefined : templateOf(got, { text, name: newName }, ['text', 'name']);
+        const t = templateOf(ack, { name: newName, oldName: bClient.addr });
+        if (chat === undefined || chat !== said.chat.replace('{addr}', '{name}') || t === undefined) continue;
+        identity = 'name';
+        notices.chat = chat;
+        notices.renamed = t;
+        commands.rename = command;
+        profile.renameAudience = newLines(aClient, marks[0]!).includes(ack) ? 'room' : 'requester';
+        // The name pattern admits the addresses members are known by until they rename (the old name of a first rename).
+        namePattern = `[A-Za-z0-9_.:]{1,${Math.max(16, aClient.addr.length, bClient.addr.length)}}`;
+        b.name = newName;
+        a.name = `${run}a`;
+        aClient.send(fill(command, { name: a.name }));
+        await settle(aClient, bClient);
+        sure.push(`members are known by address until they rename with ${JSON.stringify(command)} (${profile.renameAudience === 'room' ? 'the room' : 'the requester'} gets ${JSON.stringify(t)}); chat lines then read ${JSON.stringify(chat)}`);
+        break;
+      }
     }
 
     // 5. The member list.
@@ -340,6 +374,8 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
       await settle(aClient, bClient);
     }
     const leave = newLines(aClient, markA)
+      // A quit command the server does not have comes back as b's chat line, not as its leave.
+      .filter((l) => !QUIT_COMMANDS.some((command) => isRelay(l, b, command)))
       .map((l) => templateOf(l, { addr: bClient.addr, ...(b.name ? { name: b.name } : {}) }))
       .find((t) => t !== undefined && (t.includes('{addr}') || t.includes('{name}')) && t !== notices.chat && !t.includes('{text}'));
     if (leave) {
@@ -360,12 +396,12 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
     selfJoin: profile.selfJoin ?? false,
     ...(banner.length ? { banner } : {}),
     ...(eol === '\r\n' ? { clientLineEnding: 'crlf' } : {}),
-    ...(identity !== 'addr' ? { patterns: { name: NAME_PATTERN } } : {}),
+    ...(identity !== 'addr' ? { patterns: { name: namePattern } } : {}),
     notices,
     commands,
   });
   guessed.push('no idle timeout (the probe does not wait for one): set idleTimeoutMs if your server has one');
-  if (identity !== 'addr') guessed.push(`names match ${NAME_PATTERN} (the names the kit makes up follow it)`);
+  if (identity !== 'addr') guessed.push(`names match ${namePattern} (the names the kit makes up follow it)`);
 
   // A draft the loader refuses loses the notice it names, a few times at most.
   let loaded: Profile | undefined;

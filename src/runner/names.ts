@@ -27,6 +27,8 @@ export function generateName(
   taken: ReadonlySet<string> = new Set(),
 ): string | undefined {
   const pattern = dialect.patterns[field];
+  // The preflight counts from below zero: its names must not carry a "-" that a name pattern rarely admits.
+  n = Math.abs(n);
   const tail = prefix.slice(-4);
   const cleanLabel = label.replace(/[^a-z0-9]/gi, '');
   const readable = [

@@ -1,10 +1,10 @@
 // The wild corpus: small single-file servers in the styles people really
-// write (Python asyncio, Python socketserver, Node net, Go), each with a
+// write (Python asyncio, Python socketserver, Node net, Go, C), each with a
 // hand-written profile beside it, each correct or with the bug its style
 // typically has. They join the kill matrix (test/targets/corpus.ts) and
 // test/wild.test.ts runs each once with its profile.
 import { execFile } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../../src/paths.js';
@@ -57,6 +57,36 @@ export function buildGoRooms(): Promise<{ ok: true } | { ok: false; missing: boo
 
 async function goUnavailable(): Promise<string | undefined> {
   const built = await buildGoRooms();
+  if (built.ok) return undefined;
+  if (built.missing) return built.reason;
+  throw new Error(built.reason);
+}
+
+const cBinary = join(tmpdir(), 'chat-conformance-wild', 'c-select');
+let cBuild: Promise<{ ok: true } | { ok: false; missing: boolean; reason: string }> | undefined;
+
+/** Compiles test/wild/c-select.c into a temp dir once per process (skipped when the binary is newer than the source). */
+export function buildCSelect(): Promise<{ ok: true } | { ok: false; missing: boolean; reason: string }> {
+  cBuild ??= (async () => {
+    const source = wildDir('c-select.c');
+    try {
+      if (statSync(cBinary).mtimeMs > statSync(source).mtimeMs) return { ok: true as const };
+    } catch {
+      // not built yet
+    }
+    mkdirSync(join(tmpdir(), 'chat-conformance-wild'), { recursive: true });
+    // Built to a name of this process's own, then renamed: parallel test processes never run a half-written binary.
+    const partial = `${cBinary}.${process.pid}`;
+    const build = await run('cc', ['-O2', '-Wall', '-o', partial, source], { timeoutMs: 120_000 });
+    if (!build.ok) return { ok: false as const, missing: build.missing, reason: build.missing ? 'cc is not on PATH (Debian: apt-get install gcc)' : `cc test/wild/c-select.c failed: ${build.output}` };
+    renameSync(partial, cBinary);
+    return { ok: true as const };
+  })();
+  return cBuild;
+}
+
+async function cUnavailable(): Promise<string | undefined> {
+  const built = await buildCSelect();
   if (built.ok) return undefined;
   if (built.missing) return built.reason;
   throw new Error(built.reason);
@@ -148,6 +178,15 @@ const servers: readonly WildServer[] = [
     ...spawn('node-irc-nick', process.execPath, [wildDir('node-irc-nick.mjs'), '--port', '0']),
   },
   {
+    name: 'wild:node-nick-addr',
+    style: 'Node net',
+    profile: 'node-nick-addr',
+    kind: 'correct',
+    labels: [],
+    description: 'Node net, the oldest tutorials\' style: named by address at connect, /nick NAME announced to everyone, no echo',
+    ...spawn('node-nick-addr', process.execPath, [wildDir('node-nick-addr.mjs'), '--port', '0']),
+  },
+  {
     name: 'wild:go-rooms',
     style: 'Go net',
     profile: 'go-rooms',
@@ -166,6 +205,27 @@ const servers: readonly WildServer[] = [
     description: 'the same Go server writing with fmt.Fprint instead of Fprintln: no line ends with LF',
     unavailable: goUnavailable,
     ...spawn('go-rooms -nolf', goBinary, ['-addr', '127.0.0.1:0', '-nolf']),
+  },
+  {
+    name: 'wild:c-select',
+    style: 'C select',
+    profile: 'c-select',
+    kind: 'correct',
+    labels: [],
+    description: "C select() loop (Beej's guide style, fixed): members known by address, no echo, a 1024-byte line buffer",
+    unavailable: cUnavailable,
+    ...spawn('c-select', cBinary, ['-port', '0']),
+  },
+  {
+    name: 'wild:c-select-stale-slot',
+    style: 'C select',
+    profile: 'c-select',
+    kind: 'seed',
+    // The reset member is never announced as gone (LEAVE-1); its stale slot later doubles the lines of the connection that reuses its fd.
+    labels: ['LEAVE-1'],
+    description: "the same C server with its style's usual bug: the recv() error branch (a reset) closes the socket but never frees the client's slot",
+    unavailable: cUnavailable,
+    ...spawn('c-select -bug', cBinary, ['-port', '0', '-bug']),
   },
 ];
 

@@ -21,6 +21,7 @@ export const FEATURES: readonly { readonly feature: string; readonly test: (s: S
   { feature: 'Python selectors', test: (s) => s.style === 'Python selectors' },
   { feature: 'Node `net`', test: (s) => s.style === 'Node net' },
   { feature: 'Go', test: (s) => s.style.startsWith('Go') },
+  { feature: 'C (`select()`)', test: (s) => s.style === 'C select' },
   { feature: 'members by address (`identity: addr`)', test: (s) => s.profile.identity === 'addr' },
   { feature: 'names the server assigns (`identity: assigned`)', test: (s) => s.profile.identity === 'assigned' },
   { feature: 'a name prompt without LF (`joinOn: prompt`)', test: (s) => s.profile.joinOn === 'prompt' && !has(s.profile.notices.prompt, '\n') },
@@ -55,6 +56,7 @@ export const FEATURES: readonly { readonly feature: string; readonly test: (s: S
   { feature: 'lines without LF (fails FRAME-3)', test: (s) => s.labels.includes('FRAME-3') },
   { feature: 'one read taken as one message (fails FRAME-1/CHAT-1)', test: (s) => s.labels.includes('FRAME-1') },
   { feature: 'a name read with one recv() (fails IDENT-5)', test: (s) => s.labels.includes('IDENT-5') },
+  { feature: 'a reset member never announced as gone (fails LEAVE-1)', test: (s) => s.labels.includes('LEAVE-1') },
 ];
 
 /** The seeds' built-in profiles (the core kill-matrix corpus), one column: what the wild corpus need not repeat. */
