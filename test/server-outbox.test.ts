@@ -6,57 +6,8 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { test } from 'node:test';
 import { OutboundBudget, SWEEP_MS } from '../src/reference-server/eviction.js';
+import { FakeSocket } from './helpers/fake-socket.js';
 import { EARLY_WRITE_BYTES, FlushScheduler, Outbox, type OutboxObserver, SHARE_MIN_BYTES, WRITE_BATCH_BYTES } from '../src/reference-server/outbox.js';
-
-/** A socket whose kernel takes `accept` bytes per write synchronously; the rest waits until the test calls drain(). */
-class FakeSocket {
-  writable = true;
-  writableLength = 0;
-  accept = Infinity;
-  /** What each write (or writev) handed over, in order. */
-  readonly writes: Buffer[] = [];
-  /** Writes since cork(): handed over together at uncork(), as a writev. */
-  readonly writevs: Buffer[][] = [];
-  private corked: { data: Buffer; cb: ((err?: Error | null) => void) | undefined }[] | undefined;
-  private callbacks: ((err?: Error | null) => void)[] = [];
-  write(data: Buffer, cb?: (err?: Error | null) => void): boolean {
-    if (this.corked) {
-      this.corked.push({ data, cb });
-      this.writableLength += data.length;
-      return true;
-    }
-    this.writes.push(data);
-    return this.take(data.length, cb ? [cb] : []);
-  }
-  cork(): void {
-    this.corked = [];
-  }
-  uncork(): void {
-    const corked = this.corked ?? [];
-    this.corked = undefined;
-    this.writevs.push(corked.map((w) => w.data));
-    this.writes.push(Buffer.concat(corked.map((w) => w.data))); // what one writev puts on the wire
-    const bytes = corked.reduce((n, w) => n + w.data.length, 0);
-    this.writableLength -= bytes;
-    this.take(bytes, corked.flatMap((w) => (w.cb ? [w.cb] : [])));
-  }
-  private take(bytes: number, cbs: ((err?: Error | null) => void)[]): boolean {
-    if (bytes <= this.accept && this.writableLength === 0) {
-      queueMicrotask(() => cbs.forEach((cb) => cb()));
-      return true;
-    }
-    this.writableLength += bytes;
-    this.callbacks.push(...cbs);
-    return false;
-  }
-  /** The peer read everything: the pending writes complete. */
-  drain(): void {
-    this.writableLength = 0;
-    const callbacks = this.callbacks;
-    this.callbacks = [];
-    for (const cb of callbacks) cb();
-  }
-}
 
 const quiet: OutboxObserver = { queued: () => {}, blocked: () => {}, drained: () => {} };
 const noEviction = (): void => assert.fail('no eviction expected');

@@ -77,6 +77,17 @@ export class LineScanner {
     if (pos < chunk.length) this.hold(chunk, pos, base);
   }
 
+  /**
+   * Drops the unfinished line unread, as if the stream went on from a line's
+   * start; `skippedBytes` the caller consumed without pushing still count in
+   * later offsets. For a reader that skips whole chunks it does not need.
+   */
+  clear(skippedBytes = 0): void {
+    this.held = 0;
+    this.discarding = false;
+    this.consumed += skippedBytes;
+  }
+
   /** Ends the stream: bytes after the last LF are one last line (as LineDecoder's trailing 'frame'). */
   end(): void {
     if (this.held > 0 && !this.discarding) {

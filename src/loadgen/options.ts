@@ -22,7 +22,7 @@ export interface BenchOptions {
   readonly pid?: number | undefined;
   /** The whole run's deadline. */
   readonly timeoutMs?: number | undefined;
-  /** Connections opened at once. */
+  /** Connections in flight at once: opened and not yet admitted (welcome or own join notice), where the dialect shows admission. */
   readonly connectBatch?: number | undefined;
   /** A line unacknowledged this long no longer holds its sender's window (it is likely lost). */
   readonly ackTimeoutMs?: number | undefined;

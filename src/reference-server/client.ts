@@ -4,9 +4,12 @@ import type { Socket } from 'node:net';
 import { LINGER_MS } from './options.js';
 import type { EvictionReason } from './eviction.js';
 import { type FlushScheduler, Outbox, type OutboxObserver } from './outbox.js';
+import type { PendingShare } from './room.js';
 
 export class Client {
   readonly outbox: Outbox;
+  /** The room whose events of this turn this client has not been given yet: they go before anything else it is sent. */
+  share: PendingShare | undefined;
   private lingerTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -23,12 +26,19 @@ export class Client {
 
   /** Queues bytes for this turn's batched write; false when the connection takes no more (ending or evicted). */
   send(bytes: Buffer): boolean {
+    this.share?.deliverTo(this);
+    return this.outbox.send(bytes);
+  }
+
+  /** Queues bytes as they are, after what is queued already (the room's delivery of its share). */
+  queue(bytes: Buffer): boolean {
     return this.outbox.send(bytes);
   }
 
   /** Flushes what is queued, sends FIN, and destroys the socket if the peer has not closed within lingerMs. */
   end(lingerMs = LINGER_MS): void {
     if (this.lingerTimer || this.socket.destroyed) return;
+    this.share?.deliverTo(this);
     this.outbox.flush(true);
     this.socket.end();
     this.lingerTimer = setTimeout(() => this.socket.destroy(), lingerMs);

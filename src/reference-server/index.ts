@@ -80,9 +80,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const log: Logger = options.log ?? (() => {});
   const counters: Counters = { accepted: 0, rejected: 0, evicted: 0, timedOut: 0 };
-  const ctx: ServerContext = { dialect, limits, log, counters };
-  const createSession = factories[profile.framing](ctx);
   const scheduler = new FlushScheduler();
+  const ctx: ServerContext = { dialect, limits, log, counters, scheduler };
+  const createSession = factories[profile.framing](ctx);
   const budget = new OutboundBudget(limits);
   const perAddress = new AddressCounter(limits.maxClientsPerAddress);
   const refusals = new RefusalLog(log);

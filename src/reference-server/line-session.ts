@@ -14,7 +14,7 @@ import { GuestNames } from './guest-names.js';
 import { noticeBytes, type ServerContext, type SessionFactory } from './session.js';
 
 export function lineSessions(ctx: ServerContext): SessionFactory {
-  const room = new Room<LineSession>();
+  const room = new Room<LineSession>(ctx.scheduler);
   const names = new GuestNames(ctx.dialect);
   return (client) => new LineSession(client, ctx, room, names);
 }

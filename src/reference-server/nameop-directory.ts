@@ -1,13 +1,18 @@
 // Who is who in a nameop room: members in login order, names bound to
 // connections, and groups in creation order. A group lives while it has
 // members, so a client that creates and abandons groups cannot grow it forever.
+import type { FlushScheduler } from './outbox.js';
 import { Room, type RoomMember } from './room.js';
 
 /** Groups alive at once; past this, joining a new group is refused (503). */
 export const MAX_GROUPS = 10_000;
 
 export class NameopDirectory<M extends RoomMember> {
-  readonly room = new Room<M>();
+  readonly room: Room<M>;
+
+  constructor(scheduler: FlushScheduler) {
+    this.room = new Room<M>(scheduler);
+  }
   private readonly names = new Map<string, M>();
   private readonly groups = new Map<string, Set<M>>();
   /** The groups each member sits in, so a leave touches only those. */

@@ -48,7 +48,7 @@ const decodingReasons: Partial<Record<CodecErrorCode, string>> = {
 };
 
 export function nameopSessions(ctx: ServerContext): SessionFactory {
-  const directory = new NameopDirectory<NameopSession>();
+  const directory = new NameopDirectory<NameopSession>(ctx.scheduler);
   return (client) => new NameopSession(client, ctx, directory);
 }
 

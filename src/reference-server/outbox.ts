@@ -23,8 +23,20 @@ export class FlushScheduler {
   /** When the next flush may run (performance.now()), and how long the last one took. */
   private notBefore = 0;
 
+  /** Work that queues bytes (a room's events of the turn) runs first at the next flush. */
+  private hooks: (() => void)[] = [];
+
+  beforeFlush(hook: () => void): void {
+    this.hooks.push(hook);
+    this.schedule();
+  }
+
   mark(outbox: Outbox): void {
     this.dirty.add(outbox);
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     const wait = this.notBefore - performance.now();
@@ -33,6 +45,13 @@ export class FlushScheduler {
   }
 
   private readonly run = (): void => {
+    // Hooks queue bytes: marked outboxes join this flush (still scheduled, so no second one).
+    // A hook may set off another (an eviction's leave notice is a new room event): run them until none is left.
+    while (this.hooks.length > 0) {
+      const hooks = this.hooks;
+      this.hooks = [];
+      for (const hook of hooks) hook();
+    }
     this.scheduled = false;
     const batch = this.dirty;
     this.dirty = new Set();

@@ -11,7 +11,7 @@ import { Room } from './room.js';
 import type { ServerContext, SessionFactory } from './session.js';
 
 export function rawSessions(ctx: ServerContext): SessionFactory {
-  const room = new Room<RawSession>();
+  const room = new Room<RawSession>(ctx.scheduler);
   return (client) => new RawSession(client, ctx, room);
 }
 

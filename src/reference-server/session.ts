@@ -8,6 +8,7 @@ import type { Client } from './client.js';
 import type { EvictionReason } from './eviction.js';
 import type { Logger } from './log.js';
 import type { ServerLimits } from './options.js';
+import type { FlushScheduler } from './outbox.js';
 
 export interface Counters {
   accepted: number;
@@ -21,6 +22,8 @@ export interface ServerContext {
   readonly limits: ServerLimits;
   readonly log: Logger;
   readonly counters: Counters;
+  /** The server's one flush scheduler: rooms queue their turn's events through it. */
+  readonly scheduler: FlushScheduler;
 }
 
 export interface Session {
