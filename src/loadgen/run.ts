@@ -23,7 +23,7 @@ export type BenchOutcome =
 const syncResendMs = (attempt: number): number => Math.min(500, 25 * 2 ** attempt);
 /** The join barrier gives up on the last joiner's notice after this long without it reaching anyone new. */
 const JOIN_SETTLE_MS = 1_000;
-/** A connect slot waits at most this long for its connection's admission before it opens the next one. */
+/** A connect slot waits at most this long (and a tenth of the connect phase) for its connection's admission before it opens the next one. */
 const ADMIT_PACE_MS = 1_000;
 
 export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
@@ -236,9 +236,10 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
     // the connections in flight within connectBatch, so a storm measures the
     // server's admission rate instead of overflowing its accept queue (dropped
     // SYNs are retried after 1, 3, 7 s...). A server that never gives the
-    // sign still gets every connection, a slot's worth every ADMIT_PACE_MS.
+    // sign still gets every connection, a slot's worth every ADMIT_PACE_MS (or
+    // a tenth of the connect phase, when that is shorter).
     if (pace && admission !== 'none')
-      await waitUntil(() => admitted[i] === 1 || client.closed, admitWake[i]!, Math.min(deadline, performance.now() + ADMIT_PACE_MS));
+      await waitUntil(() => admitted[i] === 1 || client.closed, admitWake[i]!, Math.min(deadline, performance.now() + Math.min(ADMIT_PACE_MS, phaseBudget / 10)));
     return true;
   };
 
