@@ -182,7 +182,7 @@ describe('preflight parts', () => {
     assert.equal(breaker.observe(fail('x/6', 'b got nothing from 127.0.0.1:4')), undefined);
     assert.match(breaker.observe(fail('x/7', 'b got nothing from 127.0.0.1:5')) ?? '', /^3 cases in a row \(x\/5, x\/6, x\/7\) failed the same way/);
     const down = new SetupBreaker(2);
-    const targetDown: CaseResult = { ...pass('y/1'), verdict: 'error', message: 'target down (ECONNREFUSED after y/0)' };
+    const targetDown: CaseResult = { ...pass('y/1'), verdict: 'error', message: 'target down (ECONNREFUSED after y/0)', notRun: 'target-down' };
     assert.equal(down.observe(targetDown), undefined);
     assert.equal(down.observe({ ...targetDown, id: 'y/2' }), undefined, 'target down is the runner\'s business, not the breaker\'s');
   });

@@ -146,6 +146,7 @@ describe('a crash', () => {
       assert.doesNotMatch(crash.message ?? '', /flaky/);
       assert.notEqual(crash.counterexample?.flaky, true);
       assert.match(byId(report, 'robust/half-close').message ?? '', /^target down/);
+      assert.equal(byId(report, 'robust/half-close').notRun, 'target-down');
       assert.equal(byId(report, 'cmd/who').verdict, 'skip');
     } finally {
       await proc.close();
@@ -161,6 +162,7 @@ describe('a room that stops serving while the process lives', () => {
       assert.equal(byId(report, 'robust/long-line-4KiB').verdict, 'fail');
       assert.equal(byId(report, 'robust/half-close').verdict, 'error');
       assert.equal(byId(report, 'robust/half-close').message, 'room stopped serving (after robust/long-line-4KiB)');
+      assert.equal(byId(report, 'robust/half-close').notRun, 'room-stopped');
       assert.equal(byId(report, 'cmd/who').verdict, 'skip');
       assert.deepEqual(report.incidents?.map((i) => [i.case, i.kind]), [['robust/long-line-4KiB', 'dead-room']]);
     } finally {
@@ -204,7 +206,7 @@ describe('the setup-failure breaker and incidents', () => {
   test('cases after a dead room, and crashes charged to cases, do not trip it (the skips and verdicts after them stay)', () => {
     const breaker = new SetupBreaker(3);
     const base = { title: 't', requirements: ['PROC-1'], level: 'MUST' as const, durationMs: 1 };
-    const down = (id: string): CaseResult => ({ ...base, id, verdict: 'error', message: 'room stopped serving (after robust/x)' });
+    const down = (id: string): CaseResult => ({ ...base, id, verdict: 'error', message: 'room stopped serving (after robust/x)', notRun: 'room-stopped' });
     const crash = (id: string): CaseResult => ({
       ...base,
       id,

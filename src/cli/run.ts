@@ -345,7 +345,7 @@ export function exitCode(report: Report, strict = false, excused: ReadonlySet<st
   const counted = report.cases.filter((c) => !excused.has(c.id));
   if (counted.some((c) => c.verdict === 'fail')) return EXIT.failed;
   if (strict && counted.some((c) => c.verdict === 'warn' || c.verdict === 'inconclusive')) return EXIT.failed;
-  const downOrInconclusive = counted.some((c) => (c.verdict === 'error' && /target down|cannot connect|not run/.test(c.message ?? '')) || c.verdict === 'inconclusive');
+  const downOrInconclusive = counted.some((c) => c.notRun !== undefined || (c.verdict === 'error' && /cannot connect/.test(c.message ?? '')) || c.verdict === 'inconclusive');
   if ((report.stopped && !report.stopped.startsWith('stopped after')) || downOrInconclusive) return EXIT.unreachable;
   if (counted.some((c) => c.verdict === 'error')) return EXIT.usage;
   return EXIT.ok;

@@ -19,7 +19,7 @@ export function normaliseMessage(message: string): string {
 function failureKey(result: CaseResult): string | undefined {
   if (result.verdict !== 'fail' && result.verdict !== 'error') return undefined;
   const message = result.message ?? '';
-  if (result.verdict === 'error' && /^(target down|not run|room stopped serving)/.test(message)) return undefined;
+  if (result.notRun) return undefined;
   // A crash or dead room charged to this case: the supervisor restarts the server and has its own crash-loop limit.
   if (result.server) return undefined;
   const first = result.violations?.[0];

@@ -49,6 +49,10 @@ const CaseResult = z.strictObject({
     })
     .optional(),
   server: ServerIncident.optional().describe('the server crashed, or its room stopped serving, during this case'),
+  notRun: z
+    .enum(['stopped', 'target-down', 'room-stopped'])
+    .optional()
+    .describe('set when the case was not run: the run had stopped (deadline, interrupt, crash loop), or an earlier case left the target down or its room not serving'),
 });
 
 export const ReportSchema = z

@@ -14,7 +14,7 @@ import { aborted, deadline, now } from './clock.js';
 import { clipText, STORED_VALUE_MAX } from '../evidence/clip.js';
 import { TranscriptBudget } from '../evidence/budget.js';
 import { CaseContext, TargetUnreachable, type RunSettings } from './context.js';
-import { CaseStop, ViolationStop, caseLevel, verdictOf, VERDICTS, type CaseResult, type Verdict } from './verdict.js';
+import { CaseStop, ViolationStop, caseLevel, verdictOf, VERDICTS, type CaseResult, type NotRun, type Verdict } from './verdict.js';
 import { accepts, pidProbe, ServerStartError, Supervisor, type SuperviseOptions } from '../supervise/index.js';
 import { chargeIncident, type Incident, type TargetWatch } from '../supervise/watch.js';
 
@@ -237,7 +237,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
       }
       const breaker = new SetupBreaker();
       const budget = new TranscriptBudget();
-      let targetDown: string | undefined;
+      let targetDown: { readonly message: string; readonly notRun: NotRun } | undefined;
       for (const [index, c] of cases.entries()) {
         if (preflight) break;
         if (options.signal?.aborted) {
@@ -251,9 +251,9 @@ export async function runConformance(options: RunOptions): Promise<Report> {
           result = resultOf(c, 'skip', 0, gap);
         } else if (now() > runDeadline || stopped) {
           stopped ??= 'the run deadline passed';
-          result = resultOf(c, 'error', 0, `not run: ${stopped}`);
+          result = { ...resultOf(c, 'error', 0, `not run: ${stopped}`), notRun: 'stopped' };
         } else if (targetDown) {
-          result = resultOf(c, 'error', 0, targetDown);
+          result = { ...resultOf(c, 'error', 0, targetDown.message), notRun: targetDown.notRun };
         } else {
           supervisor?.current.markCase(c.id);
           result = await runCase(c, index, settings, options, watch);
@@ -274,11 +274,11 @@ export async function runConformance(options: RunOptions): Promise<Report> {
           } else if (result.verdict === 'fail' || result.verdict === 'error' || result.verdict === 'inconclusive') {
             const why = await reachable(target, settings.waitMs);
             if (why) {
-              targetDown = `target down (${why} after ${c.id})`;
+              targetDown = { message: `target down (${why} after ${c.id})`, notRun: 'target-down' };
               result = killedBy(c, result, why);
               incidents.push({ case: c.id, kind: 'crash', status: `stopped accepting connections (${why})` });
             } else if (!(await watch.alive())) {
-              targetDown = `room stopped serving (after ${c.id})`;
+              targetDown = { message: `room stopped serving (after ${c.id})`, notRun: 'room-stopped' };
               result = chargeIncident(c, result, { kind: 'dead-room', status: 'still accepting connections', output: [] });
               incidents.push({ case: c.id, kind: 'dead-room', status: 'still accepting connections' });
             }

@@ -41,7 +41,11 @@ export interface CaseResult {
   readonly counterexample?: Counterexample;
   /** The server crashed, or its room stopped serving, during this case. */
   readonly server?: ServerIncident;
+  /** The case was not run: the run had stopped (deadline, interrupt, crash loop), or an earlier case left the target down or its room not serving. */
+  readonly notRun?: NotRun;
 }
+
+export type NotRun = 'stopped' | 'target-down' | 'room-stopped';
 
 export function violation(id: string, message: string, detail?: { expected?: string; actual?: string }): Violation {
   const req = requirement(id);

@@ -69,7 +69,7 @@ export const MAX_RESTARTS = 5;
 
 // A crash can also show as a room that stopped serving: the liveness check that follows a fail may reach the
 // process while it exits (its socket still accepts). Either way the server is restarted and the run resumes.
-const targetDown = (result: CaseResult): boolean => result.verdict === 'error' && /^(target down|room stopped serving)/.test(result.message ?? '');
+const targetDown = (result: CaseResult): boolean => result.notRun === 'target-down' || result.notRun === 'room-stopped';
 
 /**
  * One seed against one entry. When the server dies (a planted crash, or a
