@@ -3,9 +3,11 @@
 // and relaxed conditions, off-by-one and changed constants, dropped calls,
 // swapped arguments) are made one at a time in a copy of the package; the
 // kit (--quick, fixed seed) runs against each mutant in a process of
-// its own, supervised (--server-cmd), under a deadline, and the mutant is classified: killed (and on
-// which requirement), survived, stillborn (the server does not start), no verdict (deadline passed), or
-// equivalent (listed, with the reason, in bench/mutants-equivalent.json).
+// its own, supervised (--server-cmd), under a deadline, with each profile whose control run (against the
+// unmutated server, with V8 coverage) executed the mutated code, and the mutant is classified: killed (on
+// which requirement, or by the preflight), survived (or reached by no profile), stillborn (the server
+// does not start), no verdict (deadline passed), or equivalent (listed, with the reason, in
+// bench/mutants-equivalent.json).
 // The sample is drawn with a fixed seed, so two runs judge the same mutants.
 // The README's section between the mutate markers is rewritten.
 //   node dist/bench/mutate.js [--sample N] [--seed S] [--only TEXT] [--no-readme] [--jobs 1|2]
@@ -42,7 +44,9 @@ export interface Mutant {
 }
 
 type Outcome =
-  | { readonly kind: 'killed'; readonly requirements: readonly string[]; readonly profile: string; readonly ms: number }
+  | { readonly kind: 'killed'; readonly requirements: readonly string[]; readonly profile: string; readonly ms: number; readonly preflight?: string }
+  /** No profile's control run executed the mutated code: no case can tell. */
+  | { readonly kind: 'uncovered' }
   | { readonly kind: 'survived'; readonly ms: number }
   | { readonly kind: 'stillborn'; readonly why: string }
   | { readonly kind: 'timeout'; readonly ms: number };
@@ -123,6 +127,10 @@ export function mutationSites(file: string, source: string): Mutant[] {
 }
 
 /** A kill's requirements, shortened when the server died and every later case named its own. */
+function killedBy(outcome: { readonly requirements: readonly string[]; readonly preflight?: string }): string {
+  return outcome.preflight !== undefined ? `killed by the preflight: ${outcome.preflight}` : `killed on ${listed(outcome.requirements)}`;
+}
+
 function listed(ids: readonly string[]): string {
   if (ids.length === 0) return '(no requirement named)';
   return ids.length > 5 ? `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more (the server died)` : ids.join(', ');
@@ -142,14 +150,51 @@ function dialectFixtures(): string[] {
     .map((f) => join(dir, f));
 }
 
-/** The profiles a mutant of this file is judged with, in order: the first that kills it wins. */
-function profilesFor(file: string): string[] {
-  if (file.startsWith('nameop-')) return ['nameop'];
-  if (file.startsWith('raw-')) return ['raw'];
-  // The line dialect's naming (prompts, logins, assigned names) is only spoken in the dialect fixtures.
-  if (file === 'line-session.js' || file === 'guest-names.js') return ['who-rename', ...dialectFixtures()];
-  // who-rename and nameop echo and announce a joiner to itself; gopl-en does neither (the `except` paths).
-  return ['who-rename', 'gopl-en', 'nameop'];
+/**
+ * Every profile a mutant may be judged with, in the order they are tried (the first that kills it wins):
+ * the built-in dialects, then the dialect fixtures (prompts, logins, assigned names: the line dialect's naming).
+ */
+function candidateProfiles(): string[] {
+  return ['who-rename', 'gopl-en', 'nameop', 'raw', ...dialectFixtures()];
+}
+
+/** A block of compiled code and how often the control run executed it (V8 block coverage). */
+interface Block {
+  readonly start: number;
+  readonly end: number;
+  readonly count: number;
+}
+
+/** Per server file (its name in dist/src/reference-server/), the blocks of each process that ran it. */
+type Coverage = Map<string, Block[][]>;
+
+/**
+ * The V8 coverage the server processes of one control run wrote (NODE_V8_COVERAGE), for the files of
+ * `sandbox`'s reference server; the kit's own process writes files too, for other paths, and is left out.
+ */
+export function readCoverage(dir: string, sandbox: string): Coverage {
+  const prefix = pathToFileURL(join(sandbox, 'dist/src/reference-server')).href + '/';
+  const out: Coverage = new Map();
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    const data = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { result?: { url: string; functions: { ranges: { startOffset: number; endOffset: number; count: number }[] }[] }[] };
+    for (const script of data.result ?? []) {
+      if (!script.url.startsWith(prefix)) continue;
+      const blocks = script.functions.flatMap((f) => f.ranges.map((r) => ({ start: r.startOffset, end: r.endOffset, count: r.count })));
+      const file = script.url.slice(prefix.length);
+      out.set(file, [...(out.get(file) ?? []), blocks]);
+    }
+  }
+  return out;
+}
+
+/** Whether some process ran the code at `offset` of `file`: the innermost block around it ran at least once. */
+export function covers(coverage: Coverage, file: string, offset: number): boolean {
+  return (coverage.get(file) ?? []).some((blocks) => {
+    let inner: Block | undefined;
+    for (const b of blocks) if (b.start <= offset && offset < b.end && (!inner || b.end - b.start <= inner.end - inner.start)) inner = b;
+    return inner !== undefined && inner.count > 0;
+  });
 }
 
 /** A profile's short name for the table: a built-in name, or a fixture's file name. */
@@ -172,7 +217,7 @@ function makeSandbox(): string {
  * One kit run, supervised: the kit starts the mutant itself (--server-cmd), so a crash is charged to the
  * case that caused it and the server restarted, and the resource cases (PROC-*) can read its pid.
  */
-function runKit(sandbox: string, profile: string, seed: number, reportPath: string, deadlineMs: number): Promise<{ code: number | null; timedOut: boolean; stderr: string }> {
+function runKit(sandbox: string, profile: string, seed: number, reportPath: string, deadlineMs: number, coverageDir?: string): Promise<{ code: number | null; timedOut: boolean; stderr: string }> {
   return new Promise((resolve) => {
     const idle = profile === 'who-rename' ? ` --idle-timeout ${SERVER_IDLE_MS}` : '';
     const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
@@ -180,7 +225,8 @@ function runKit(sandbox: string, profile: string, seed: number, reportPath: stri
     // Failing cases are replayed (the kit's default): a fail that does not reproduce is timing, not a kill.
     const args = [join(kitDir, 'dist/src/cli/main.js'), '--server-cmd', serverCmd, '--profile', profile, '--quick', `--seed=${seed}`, '--report', `json=${reportPath}`];
     if (profile === 'who-rename') args.push('--idle-timeout', String(SERVER_IDLE_MS));
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const env = coverageDir === undefined ? process.env : { ...process.env, NODE_V8_COVERAGE: coverageDir };
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       if (stderr.length < 4096) stderr += chunk.toString('utf8');
@@ -198,6 +244,7 @@ function runKit(sandbox: string, profile: string, seed: number, reportPath: stri
 }
 
 interface JsonReport {
+  preflight?: { kind: string; summary: string };
   cases: { id: string; verdict: string; requirements: string[]; violations?: { requirement: string; level: string }[]; message?: string; counterexample?: { flaky?: boolean } }[];
 }
 
@@ -224,9 +271,17 @@ interface Control {
   readonly noise: Map<string, Set<string>>;
   /** Per profile: how long the kit's run against the unmutated server took. */
   readonly ms: Map<string, number>;
+  /** Per profile: the server code its run executed. */
+  readonly coverage: Map<string, Coverage>;
 }
 
-async function judge(mutant: Mutant, sandbox: string, seed: number, control: Control, profiles = profilesFor(mutant.file)): Promise<Outcome> {
+/** The profiles whose control run executed the mutated code, in candidateProfiles() order. */
+function profilesFor(mutant: Mutant, control: Control): string[] {
+  return [...control.coverage].filter(([, coverage]) => covers(coverage, mutant.file, mutant.start)).map(([profile]) => profile);
+}
+
+async function judge(mutant: Mutant, sandbox: string, seed: number, control: Control, profiles = profilesFor(mutant, control), coverageDir?: string): Promise<Outcome> {
+  if (profiles.length === 0) return { kind: 'uncovered' };
   const path = join(sandbox, 'dist/src/reference-server', mutant.file);
   const original = readFileSync(path, 'utf8');
   writeFileSync(path, original.slice(0, mutant.start) + mutant.replacement + original.slice(mutant.end));
@@ -239,10 +294,12 @@ async function judge(mutant: Mutant, sandbox: string, seed: number, control: Con
       const runStarted = performance.now();
       const reportPath = join(sandbox, 'report.json');
       rmSync(reportPath, { force: true });
-      const ran = await runKit(sandbox, profile, seed, reportPath, deadline);
+      const ran = await runKit(sandbox, profile, seed, reportPath, deadline, coverageDir);
       if (ran.timedOut) return { kind: 'timeout', ms: performance.now() - started };
       lastRunMs = performance.now() - runStarted;
       const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as JsonReport) : undefined;
+      // The kit refused to judge a server that started: it accepted but never served (or no longer speaks its dialect).
+      if (report?.preflight && report.preflight.kind !== 'unreachable') return { kind: 'killed', requirements: [], preflight: report.preflight.summary.slice(0, 160), profile, ms: performance.now() - runStarted };
       // Exit 3 with no case run: the server did not start (or never accepted).
       if (ran.code === 3 && (!report || report.cases.length === 0)) return { kind: 'stillborn', why: (ran.stderr.trim().split('\n')[0] ?? 'did not start').slice(0, 200) };
       const noise = control.noise.get(profile) ?? new Set<string>();
@@ -276,13 +333,15 @@ function readmeSection(rows: { mutant: Mutant; outcome: Outcome }[], equivalents
   const killed = judged.filter((r) => r.outcome.kind === 'killed');
   const timedOut = judged.filter((r) => r.outcome.kind === 'timeout');
   const named = killed.filter((r) => r.outcome.kind === 'killed' && r.outcome.requirements.length > 0);
-  const survivors = judged.filter((r) => r.outcome.kind === 'survived');
+  const survivors = judged.filter((r) => r.outcome.kind === 'survived' || r.outcome.kind === 'uncovered');
+  const uncovered = judged.filter((r) => r.outcome.kind === 'uncovered');
+  const byPreflight = killed.filter((r) => r.outcome.kind === 'killed' && r.outcome.preflight !== undefined);
   const pct = (k: number, n: number): string => (n === 0 ? '-' : `${((100 * k) / n).toFixed(0)}%`);
   const lines = [
     START,
-    `Measured by \`npm run mutate\` (bench/mutate.ts) on ${process.platform}, Node ${process.versions.node}, 2 mutants at a time, in ${(meta.ms / 1000).toFixed(0)} s: ${rows.length} mutants drawn with seed ${meta.seed} from the ${meta.total} mutation sites of the compiled reference server (dist/src/reference-server/: conditions negated or relaxed, comparison bounds moved by one, constants changed by one, calls dropped, arguments swapped; the server's log calls are not mutated: the log is not the protocol). The kit starts each mutant itself (\`--server-cmd\`: supervised, so a crash is charged to the case that caused it and the server restarted, and the resource cases PROC-* run) and runs \`--quick --seed=${meta.kitSeed}\` against it for the profiles that use the mutated file (nameop; raw; who-rename then the dialect fixtures in fixtures/dialects/ for the line dialect's session and guest names; who-rename, gopl-en, then nameop for the rest), until one fails. A failing case is replayed, as the kit does by default, and a fail that does not reproduce (timing) is not a kill; nor are fails the unmutated server also has in the same run of this command (control runs)${meta.noise ? `: ${meta.noise}` : ''}.`,
+    `Measured by \`npm run mutate\` (bench/mutate.ts) on ${process.platform}, Node ${process.versions.node}, 2 mutants at a time, in ${(meta.ms / 1000).toFixed(0)} s: ${rows.length} mutants drawn with seed ${meta.seed} from the ${meta.total} mutation sites of the compiled reference server (dist/src/reference-server/: conditions negated or relaxed, comparison bounds moved by one, constants changed by one, calls dropped, arguments swapped; the server's log calls are not mutated: the log is not the protocol). The kit starts each mutant itself (\`--server-cmd\`: supervised, so a crash is charged to the case that caused it and the server restarted, and the resource cases PROC-* run) and runs \`--quick --seed=${meta.kitSeed}\` against it for each profile whose run against the unmutated server executed the mutated code (V8 block coverage of the control runs; tried in the order who-rename, gopl-en, nameop, raw, then the dialect fixtures in fixtures/dialects/), until one fails. A mutant that no profile's run reaches survives (no case can tell). A mutant the kit refuses to judge because it accepts connections but does not serve (the preflight) is killed. A failing case is replayed, as the kit does by default, and a fail that does not reproduce (timing) is not a kill; nor are fails the unmutated server also has in the same run of this command (control runs)${meta.noise ? `: ${meta.noise}` : ''}.`,
     '',
-    `**Killed ${killed.length} of ${judged.length} non-equivalent mutants (${pct(killed.length, judged.length)}; goal ${GOAL * 100}%), ${named.length} of them with a verdict naming a requirement.** ${rows.filter((r) => r.outcome.kind === 'stillborn').length} mutants did not start (not counted); ${rows.filter((r) => equivalents.has(r.mutant.id)).length} are equivalent (bench/mutants-equivalent.json says why; not counted).`,
+    `**Killed ${killed.length} of ${judged.length} non-equivalent mutants (${pct(killed.length, judged.length)}; goal ${GOAL * 100}%), ${named.length} of them with a verdict naming a requirement, ${byPreflight.length} by the preflight (the kit would not judge a server that accepts and does not serve).** ${uncovered.length} of the survivors are in code no profile's run reaches. ${rows.filter((r) => r.outcome.kind === 'stillborn').length} mutants did not start (not counted); ${rows.filter((r) => equivalents.has(r.mutant.id)).length} are equivalent (bench/mutants-equivalent.json says why; not counted).`,
     '',
     '| mutant | change | verdict |',
     '|---|---|---|',
@@ -293,12 +352,14 @@ function readmeSection(rows: { mutant: Mutant; outcome: Outcome }[], equivalents
     const verdict = eq
       ? `equivalent: ${eq}`
       : outcome.kind === 'killed'
-        ? `killed on ${listed(outcome.requirements)} (${profileLabel(outcome.profile)}, ${(outcome.ms / 1000).toFixed(1)} s)`
+        ? `${killedBy(outcome)} (${profileLabel(outcome.profile)}, ${(outcome.ms / 1000).toFixed(1)} s)`
         : outcome.kind === 'timeout'
           ? `**no verdict**: the kit's run passed its deadline (${RUN_DEADLINE_FACTOR} × the unmutated server's run, at least ${MIN_RUN_DEADLINE_MS / 1000} s)`
           : outcome.kind === 'stillborn'
             ? `did not start: ${outcome.why}`
-            : '**survived**';
+            : outcome.kind === 'uncovered'
+              ? '**survived**: no profile\'s run reaches it'
+              : '**survived**';
     lines.push(`| ${cell(mutant.id)} | ${cell(mutant.what)} | ${cell(verdict)} |`);
   }
   if (survivors.length) lines.push('', `Survivors: ${survivors.map((r) => r.mutant.id).join(', ')}.`);
@@ -335,18 +396,22 @@ async function main(): Promise<void> {
   let next = 0;
   // The judge's own copy, then control runs: the unmutated server, each profile the mutants need, the same kit options.
   kitDir = makeSandbox();
-  const control: Control = { noise: new Map(), ms: new Map() };
+  // Each control run also records which server code it executed: a mutant is judged with the profiles that reach it.
+  const control: Control = { noise: new Map(), ms: new Map(), coverage: new Map() };
   {
     const sandbox = makeSandbox();
     try {
-      for (const profile of [...new Set(chosen.flatMap((m) => profilesFor(m.file)))]) {
-        const outcome = await judge({ id: 'control', file: 'index.js', line: 0, start: 0, end: 0, replacement: '', what: 'none' }, sandbox, kitSeed, control, [profile]);
-        if (outcome.kind === 'stillborn' || outcome.kind === 'timeout') throw new Error(`the unmutated server (${profile}) ${outcome.kind === 'stillborn' ? `did not start: ${outcome.why}` : 'timed out'}`);
+      for (const profile of candidateProfiles()) {
+        const coverageDir = join(sandbox, 'coverage', String(control.coverage.size));
+        const outcome = await judge({ id: 'control', file: 'index.js', line: 0, start: 0, end: 0, replacement: '', what: 'none' }, sandbox, kitSeed, control, [profile], coverageDir);
+        if (outcome.kind !== 'killed' && outcome.kind !== 'survived') throw new Error(`the unmutated server (${profile}) ${outcome.kind === 'stillborn' ? `did not start: ${outcome.why}` : outcome.kind === 'timeout' ? 'timed out' : 'was not run'}`);
         const noise = outcome.kind === 'killed' ? outcome.requirements : [];
         control.noise.set(profile, new Set(noise));
         control.ms.set(profile, outcome.ms);
+        control.coverage.set(profile, readCoverage(coverageDir, sandbox));
         console.log(`control (${profileLabel(profile)}, unmutated): ${noise.length ? `fails ${noise.join(', ')} on this machine; not counted as kills` : 'no fail'} (${(outcome.ms / 1000).toFixed(1)} s)`);
       }
+      if ([...control.coverage.values()].every((c) => c.size === 0)) throw new Error('the control runs wrote no coverage of the reference server (NODE_V8_COVERAGE): cannot tell which profiles reach a mutant');
     } finally {
       rmSync(sandbox, { recursive: true, force: true });
     }
@@ -363,7 +428,7 @@ async function main(): Promise<void> {
         }
         const outcome = await judge(mutant, sandbox, kitSeed, control);
         rows.push({ mutant, outcome });
-        const shown = outcome.kind === 'killed' ? `killed on ${listed(outcome.requirements)} (${profileLabel(outcome.profile)}) ${(outcome.ms / 1000).toFixed(1)} s` : outcome.kind === 'stillborn' ? `did not start: ${outcome.why}` : outcome.kind === 'timeout' ? 'NO VERDICT (deadline passed)' : `SURVIVED ${(outcome.ms / 1000).toFixed(1)} s`;
+        const shown = outcome.kind === 'killed' ? `${killedBy(outcome)} (${profileLabel(outcome.profile)}) ${(outcome.ms / 1000).toFixed(1)} s` : outcome.kind === 'stillborn' ? `did not start: ${outcome.why}` : outcome.kind === 'timeout' ? 'NO VERDICT (deadline passed)' : outcome.kind === 'uncovered' ? 'SURVIVED: no profile reaches it' : `SURVIVED ${(outcome.ms / 1000).toFixed(1)} s`;
         console.log(`${mutant.id.padEnd(44)} ${mutant.what.padEnd(40)} ${shown}`);
       }
     } finally {

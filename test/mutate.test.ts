@@ -1,7 +1,7 @@
 // npm run mutate's mutation sites (bench/mutate.ts): what it mutates and what it leaves alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mutationSites } from '../bench/mutate.js';
+import { covers, mutationSites, readCoverage } from '../bench/mutate.js';
 
 const source = `
 export class S {
@@ -30,5 +30,28 @@ test('mutation sites: operators, conditions, constants, dropped calls, swapped a
     const mutated = source.slice(0, m.start) + m.replacement + source.slice(m.end);
     assert.notEqual(mutated, source, m.id);
     assert.match(m.id, /^s\.js:\d+:\d+:\w+/);
+  }
+});
+
+test('coverage: a mutant is reached by a profile when the innermost block around it ran (V8 block coverage of a server process)', async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { execFileSync } = await import('node:child_process');
+  const sandbox = mkdtempSync(join(tmpdir(), 'mutate-cov-'));
+  try {
+    const dir = join(sandbox, 'dist/src/reference-server');
+    mkdirSync(dir, { recursive: true });
+    const code = `function f(x) {\n  if (x > 1) {\n    return 'ran';\n  } else {\n    return 'never';\n  }\n}\nf(2);\n`;
+    writeFileSync(join(dir, 'room.js'), code);
+    const coverageDir = join(sandbox, 'coverage');
+    execFileSync(process.execPath, [join(dir, 'room.js')], { env: { ...process.env, NODE_V8_COVERAGE: coverageDir } });
+    const coverage = readCoverage(coverageDir, sandbox);
+    assert.deepEqual([...coverage.keys()], ['room.js']);
+    assert.equal(covers(coverage, 'room.js', code.indexOf("'ran'")), true);
+    assert.equal(covers(coverage, 'room.js', code.indexOf("'never'")), false);
+    assert.equal(covers(coverage, 'other.js', 0), false, 'a file no process loaded');
+  } finally {
+    rmSync(sandbox, { recursive: true, force: true });
   }
 });
