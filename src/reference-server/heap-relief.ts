@@ -20,8 +20,14 @@ export const RELIEF_TICK_MS = 2_000;
 export const QUIET_UTILIZATION = 0.05;
 /** A young generation above this (both semispaces) is still to be given back. V8 starts at 1-2 MiB and doubles under load. */
 export const RELIEF_NEW_SPACE_BYTES = 4 * 1024 * 1024;
-/** Collections asked for in a row on quiet ticks, before load is seen again. */
-export const MAX_QUIET_COLLECTIONS = 3;
+/**
+ * Collections asked for in a row on quiet ticks, before load is seen again.
+ * V8 measures the allocation rate over several seconds: on an idle process
+ * the young generation came back at the 3rd to 5th collection 2 s apart
+ * (node --expose-gc, 32 MiB of new space, gc() every 2 s: still 32 MiB at
+ * 6 s, 1 MiB at 8 s), so three were sometimes too few.
+ */
+export const MAX_QUIET_COLLECTIONS = 8;
 
 export interface HeapProbe {
   /** The fraction of time the event loop was busy since the last call (0..1). */
