@@ -30,6 +30,11 @@ const MIN_RUN_DEADLINE_MS = 120_000;
 /** The kit's own copy of the package, made at the start: rebuilding dist/ while this runs does not change the judge. */
 let kitDir = '';
 const SERVER_IDLE_MS = 1000;
+/** Files of the reference server left unmutated, and why: no conformance case can observe what they decide. */
+export const NOT_MUTATED: Readonly<Record<string, string>> = {
+  'heap-relief.js': 'when memory goes back to the system after load (no requirement says, no case can see it; `npm run bench:server -- --non-readers` measures it)',
+  'options.js': "the server's option defaults and their validation (a limit moved by one byte is the same server under the spec; bad options are test/server-options.test.ts's business)",
+};
 /** A mutant is judged with at most this many of the profiles that reach it (code every dialect runs would otherwise cost nine runs per survivor). */
 const MAX_PROFILES = 4;
 
@@ -344,7 +349,7 @@ function readmeSection(rows: { mutant: Mutant; outcome: Outcome }[], equivalents
   const pct = (k: number, n: number): string => (n === 0 ? '-' : `${((100 * k) / n).toFixed(0)}%`);
   const lines = [
     START,
-    `Measured by \`npm run mutate\` (bench/mutate.ts) on ${process.platform}, Node ${process.versions.node}, 2 mutants at a time, in ${(meta.ms / 1000).toFixed(0)} s: ${rows.length} mutants drawn with seed ${meta.seed} from the ${meta.total} mutation sites of the compiled reference server (dist/src/reference-server/: conditions negated or relaxed, comparison bounds moved by one, constants changed by one, calls dropped, arguments swapped; the server's log calls are not mutated: the log is not the protocol). The kit starts each mutant itself (\`--server-cmd\`: supervised, so a crash is charged to the case that caused it and the server restarted, and the resource cases PROC-* run) and runs \`--quick --seed=${meta.kitSeed}\` against it for each profile whose run against the unmutated server executed the mutated code (V8 block coverage of the control runs; tried in the order who-rename, gopl-en, nameop, raw, then the dialect fixtures in fixtures/dialects/; at most ${MAX_PROFILES}), until one fails. A mutant that no profile's run reaches survives (no case can tell). A mutant the kit refuses to judge because it accepts connections but does not serve (the preflight) is killed. A failing case is replayed, as the kit does by default, and a fail that does not reproduce (timing) is not a kill; nor are fails the unmutated server also has in the same run of this command (control runs)${meta.noise ? `: ${meta.noise}` : ''}.`,
+    `Measured by \`npm run mutate\` (bench/mutate.ts) on ${process.platform}, Node ${process.versions.node}, 2 mutants at a time, in ${(meta.ms / 1000).toFixed(0)} s: ${rows.length} mutants drawn with seed ${meta.seed} from the ${meta.total} mutation sites of the compiled reference server (dist/src/reference-server/: conditions negated or relaxed, comparison bounds moved by one, constants changed by one, calls dropped, arguments swapped; the server's log calls are not mutated: the log is not the protocol; nor are ${Object.entries(NOT_MUTATED).map(([f, why]) => `${f}: ${why}`).join('; ')}). The kit starts each mutant itself (\`--server-cmd\`: supervised, so a crash is charged to the case that caused it and the server restarted, and the resource cases PROC-* run) and runs \`--quick --seed=${meta.kitSeed}\` against it for each profile whose run against the unmutated server executed the mutated code (V8 block coverage of the control runs; tried in the order who-rename, gopl-en, nameop, raw, then the dialect fixtures in fixtures/dialects/; at most ${MAX_PROFILES}), until one fails. A mutant that no profile's run reaches survives (no case can tell). A mutant the kit refuses to judge because it accepts connections but does not serve (the preflight) is killed. A failing case is replayed, as the kit does by default, and a fail that does not reproduce (timing) is not a kill; nor are fails the unmutated server also has in the same run of this command (control runs)${meta.noise ? `: ${meta.noise}` : ''}.`,
     '',
     `**Killed ${killed.length} of ${judged.length} non-equivalent mutants (${pct(killed.length, judged.length)}; goal ${GOAL * 100}%), ${named.length} of them with a verdict naming a requirement, ${byPreflight.length} by the preflight (the kit would not judge a server that accepts and does not serve).** ${uncovered.length} of the survivors are in code no profile's run reaches. ${rows.filter((r) => r.outcome.kind === 'stillborn').length} mutants did not start (not counted); ${rows.filter((r) => equivalents.has(r.mutant.id)).length} are equivalent (bench/mutants-equivalent.json says why; not counted).`,
     '',
@@ -389,7 +394,7 @@ async function main(): Promise<void> {
   const jobs = Math.min(2, Math.max(1, Number(values.jobs ?? 2)));
   if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(n) || n <= 0) throw new Error('--seed and --sample take integers (--sample > 0)');
   const dir = packagePath('dist/src/reference-server');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
+  const files = readdirSync(dir).filter((f) => f.endsWith('.js') && !(f in NOT_MUTATED));
   const all = files.flatMap((f) => mutationSites(f, readFileSync(join(dir, f), 'utf8')));
   const pool = values.only ? all.filter((m) => m.id.includes(values.only!)) : all;
   const chosen = sample(pool, n, seed).sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
