@@ -159,11 +159,20 @@ function dialectFixtures(): string[] {
 
 /**
  * Every profile a mutant may be judged with, in the order they are tried (the first that kills it wins):
- * the built-in dialects, then the dialect fixtures (prompts, logins, assigned names: the line dialect's naming).
+ * the built-in dialects, gopl-en again with the server's queues tight (TIGHT), then the dialect fixtures
+ * (prompts, logins, assigned names: the line dialect's naming).
  */
 function candidateProfiles(): string[] {
-  return ['who-rename', 'gopl-en', 'nameop', 'raw', ...dialectFixtures()];
+  return ['who-rename', `gopl-en${TIGHT}`, 'gopl-en', 'nameop', 'raw', ...dialectFixtures()];
 }
+
+/**
+ * A profile name with this suffix runs the server with small outbound limits: the kit's flood and slow-reader
+ * cases then reach its eviction and budget code, which the defaults (1 MiB a client, 256 MiB in all) keep
+ * out of a quick run's reach. A correct server conforms with any limits.
+ */
+const TIGHT = '+tight';
+const TIGHT_SERVER_ARGS = ' --queue-bytes 262144 --outbound-budget 2097152';
 
 /** A block of compiled code and how often the control run executed it (V8 block coverage). */
 interface Block {
@@ -226,9 +235,11 @@ function makeSandbox(): string {
  */
 function runKit(sandbox: string, profile: string, seed: number, reportPath: string, deadlineMs: number, coverageDir?: string): Promise<{ code: number | null; timedOut: boolean; stderr: string }> {
   return new Promise((resolve) => {
+    const tight = profile.endsWith(TIGHT);
+    if (tight) profile = profile.slice(0, -TIGHT.length);
     const idle = profile === 'who-rename' ? ` --idle-timeout ${SERVER_IDLE_MS}` : '';
     const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
-    const serverCmd = `${quote(process.execPath)} ${quote(join(sandbox, 'dist/src/cli/main.js'))} serve --profile ${quote(profile)} --port {port}${idle}`;
+    const serverCmd = `${quote(process.execPath)} ${quote(join(sandbox, 'dist/src/cli/main.js'))} serve --profile ${quote(profile)} --port {port}${idle}${tight ? TIGHT_SERVER_ARGS : ''}`;
     // Failing cases are replayed (the kit's default): a fail that does not reproduce is timing, not a kill.
     const args = [join(kitDir, 'dist/src/cli/main.js'), '--server-cmd', serverCmd, '--profile', profile, '--quick', `--seed=${seed}`, '--report', `json=${reportPath}`];
     if (profile === 'who-rename') args.push('--idle-timeout', String(SERVER_IDLE_MS));
@@ -349,7 +360,7 @@ function readmeSection(rows: { mutant: Mutant; outcome: Outcome }[], equivalents
   const pct = (k: number, n: number): string => (n === 0 ? '-' : `${((100 * k) / n).toFixed(0)}%`);
   const lines = [
     START,
-    `Measured by \`npm run mutate\` (bench/mutate.ts) on ${process.platform}, Node ${process.versions.node}, 2 mutants at a time, in ${(meta.ms / 1000).toFixed(0)} s: ${rows.length} mutants drawn with seed ${meta.seed} from the ${meta.total} mutation sites of the compiled reference server (dist/src/reference-server/: conditions negated or relaxed, comparison bounds moved by one, constants changed by one, calls dropped, arguments swapped; the server's log calls are not mutated: the log is not the protocol; nor are ${Object.entries(NOT_MUTATED).map(([f, why]) => `${f}: ${why}`).join('; ')}). The kit starts each mutant itself (\`--server-cmd\`: supervised, so a crash is charged to the case that caused it and the server restarted, and the resource cases PROC-* run) and runs \`--quick --seed=${meta.kitSeed}\` against it for each profile whose run against the unmutated server executed the mutated code (V8 block coverage of the control runs; tried in the order who-rename, gopl-en, nameop, raw, then the dialect fixtures in fixtures/dialects/; at most ${MAX_PROFILES}), until one fails. A mutant that no profile's run reaches survives (no case can tell). A mutant the kit refuses to judge because it accepts connections but does not serve (the preflight) is killed. A failing case is replayed, as the kit does by default, and a fail that does not reproduce (timing) is not a kill; nor are fails the unmutated server also has in the same run of this command (control runs)${meta.noise ? `: ${meta.noise}` : ''}.`,
+    `Measured by \`npm run mutate\` (bench/mutate.ts) on ${process.platform}, Node ${process.versions.node}, 2 mutants at a time, in ${(meta.ms / 1000).toFixed(0)} s: ${rows.length} mutants drawn with seed ${meta.seed} from the ${meta.total} mutation sites of the compiled reference server (dist/src/reference-server/: conditions negated or relaxed, comparison bounds moved by one, constants changed by one, calls dropped, arguments swapped; the server's log calls are not mutated: the log is not the protocol; nor are ${Object.entries(NOT_MUTATED).map(([f, why]) => `${f}: ${why}`).join('; ')}). The kit starts each mutant itself (\`--server-cmd\`: supervised, so a crash is charged to the case that caused it and the server restarted, and the resource cases PROC-* run) and runs \`--quick --seed=${meta.kitSeed}\` against it for each profile whose run against the unmutated server executed the mutated code (V8 block coverage of the control runs; tried in the order who-rename, gopl-en with the server's queues tight (\`gopl-en+tight\`:${TIGHT_SERVER_ARGS}, so that the flood and slow-reader cases reach the eviction and budget code), gopl-en, nameop, raw, then the dialect fixtures in fixtures/dialects/; at most ${MAX_PROFILES}), until one fails. A mutant that no profile's run reaches survives (no case can tell). A mutant the kit refuses to judge because it accepts connections but does not serve (the preflight) is killed. A failing case is replayed, as the kit does by default, and a fail that does not reproduce (timing) is not a kill; nor are fails the unmutated server also has in the same run of this command (control runs)${meta.noise ? `: ${meta.noise}` : ''}.`,
     '',
     `**Killed ${killed.length} of ${judged.length} non-equivalent mutants (${pct(killed.length, judged.length)}; goal ${GOAL * 100}%), ${named.length} of them with a verdict naming a requirement, ${byPreflight.length} by the preflight (the kit would not judge a server that accepts and does not serve).** ${uncovered.length} of the survivors are in code no profile's run reaches. ${rows.filter((r) => r.outcome.kind === 'stillborn').length} mutants did not start (not counted); ${rows.filter((r) => equivalents.has(r.mutant.id)).length} are equivalent (bench/mutants-equivalent.json says why; not counted).`,
     '',
