@@ -319,8 +319,9 @@ async function judge(mutant: Mutant, sandbox: string, seed: number, control: Con
       if (ran.timedOut) return { kind: 'timeout', ms: performance.now() - started };
       lastRunMs = performance.now() - runStarted;
       const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as JsonReport) : undefined;
-      // The kit refused to judge a server that started: it accepted but never served (or no longer speaks its dialect).
-      if (report?.preflight && report.preflight.kind !== 'unreachable') return { kind: 'killed', requirements: [], preflight: report.preflight.summary.slice(0, 160), profile, ms: performance.now() - runStarted };
+      // The kit refused to judge a server that started (the supervisor saw it accept): it closes every
+      // connection, says nothing, or no longer speaks its dialect.
+      if (report?.preflight && !ran.stderr.includes('did not start')) return { kind: 'killed', requirements: [], preflight: report.preflight.summary.slice(0, 160), profile, ms: performance.now() - runStarted };
       // Exit 3 with no case run: the server did not start (or never accepted).
       if (ran.code === 3 && (!report || report.cases.length === 0)) return { kind: 'stillborn', why: (ran.stderr.trim().split('\n')[0] ?? 'did not start').slice(0, 200) };
       const noise = control.noise.get(profile) ?? new Set<string>();
