@@ -32,65 +32,65 @@ export function pythonUnavailable(): Promise<string | undefined> {
   return python;
 }
 
-const goBinary = join(tmpdir(), 'chat-conformance-wild', 'go-rooms');
-let goBuild: Promise<{ ok: true } | { ok: false; missing: boolean; reason: string }> | undefined;
+type Built = { ok: true } | { ok: false; missing: boolean; reason: string };
 
-/** Builds test/wild/go-rooms into a temp dir once per process (skipped when the binary is newer than main.go). */
-export function buildGoRooms(): Promise<{ ok: true } | { ok: false; missing: boolean; reason: string }> {
-  goBuild ??= (async () => {
-    const source = wildDir('go-rooms', 'main.go');
-    try {
-      if (statSync(goBinary).mtimeMs > statSync(source).mtimeMs) return { ok: true as const };
-    } catch {
-      // not built yet
-    }
-    const version = await run('go', ['version'], { timeoutMs: 10_000 });
-    if (!version.ok) return { ok: false as const, missing: true, reason: version.missing ? 'go is not on PATH (Debian: apt-get install golang-go)' : `go does not run: ${version.output}` };
-    mkdirSync(join(tmpdir(), 'chat-conformance-wild'), { recursive: true });
-    const base = join(tmpdir(), 'chat-conformance-go');
-    const env = { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GOCACHE: process.env.GOCACHE ?? join(base, 'cache'), GOPATH: process.env.GOPATH ?? join(base, 'path') };
-    const build = await run('go', ['build', '-o', goBinary, '.'], { cwd: wildDir('go-rooms'), env, timeoutMs: 180_000 });
-    return build.ok ? { ok: true as const } : { ok: false as const, missing: false, reason: `go build test/wild/go-rooms failed: ${build.output}` };
-  })();
-  return goBuild;
+const buildDir = join(tmpdir(), 'chat-conformance-wild');
+
+/**
+ * A compiled server, built into a temp dir once per process (skipped when the
+ * binary is newer than its source): `build(out)` writes it to a name of this
+ * process's own, renamed when done, so parallel test processes never run a
+ * half-written binary. `unavailable` is the corpus entry's: the reason when
+ * the toolchain is missing, an error when the build fails.
+ */
+function compiled(binary: string, source: string, build: (out: string) => Promise<Built>): { build: () => Promise<Built>; unavailable: () => Promise<string | undefined> } {
+  let once: Promise<Built> | undefined;
+  const run = (): Promise<Built> =>
+    (once ??= (async () => {
+      try {
+        if (statSync(binary).mtimeMs > statSync(source).mtimeMs) return { ok: true as const };
+      } catch {
+        // not built yet
+      }
+      mkdirSync(buildDir, { recursive: true });
+      const partial = `${binary}.${process.pid}`;
+      const built = await build(partial);
+      if (built.ok) renameSync(partial, binary);
+      return built;
+    })());
+  return {
+    build: run,
+    unavailable: async () => {
+      const built = await run();
+      if (built.ok) return undefined;
+      if (built.missing) return built.reason;
+      throw new Error(built.reason);
+    },
+  };
 }
 
-async function goUnavailable(): Promise<string | undefined> {
-  const built = await buildGoRooms();
-  if (built.ok) return undefined;
-  if (built.missing) return built.reason;
-  throw new Error(built.reason);
-}
+const goBinary = join(buildDir, 'go-rooms');
+const goRooms = compiled(goBinary, wildDir('go-rooms', 'main.go'), async (out) => {
+  const version = await run('go', ['version'], { timeoutMs: 10_000 });
+  if (!version.ok) return { ok: false, missing: true, reason: version.missing ? 'go is not on PATH (Debian: apt-get install golang-go)' : `go does not run: ${version.output}` };
+  const base = join(tmpdir(), 'chat-conformance-go');
+  const env = { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GOCACHE: process.env.GOCACHE ?? join(base, 'cache'), GOPATH: process.env.GOPATH ?? join(base, 'path') };
+  const build = await run('go', ['build', '-o', out, '.'], { cwd: wildDir('go-rooms'), env, timeoutMs: 180_000 });
+  return build.ok ? { ok: true } : { ok: false, missing: false, reason: `go build test/wild/go-rooms failed: ${build.output}` };
+});
+/** Builds test/wild/go-rooms once per process. */
+export const buildGoRooms = goRooms.build;
+const goUnavailable = goRooms.unavailable;
 
-const cBinary = join(tmpdir(), 'chat-conformance-wild', 'c-select');
-let cBuild: Promise<{ ok: true } | { ok: false; missing: boolean; reason: string }> | undefined;
-
-/** Compiles test/wild/c-select.c into a temp dir once per process (skipped when the binary is newer than the source). */
-export function buildCSelect(): Promise<{ ok: true } | { ok: false; missing: boolean; reason: string }> {
-  cBuild ??= (async () => {
-    const source = wildDir('c-select.c');
-    try {
-      if (statSync(cBinary).mtimeMs > statSync(source).mtimeMs) return { ok: true as const };
-    } catch {
-      // not built yet
-    }
-    mkdirSync(join(tmpdir(), 'chat-conformance-wild'), { recursive: true });
-    // Built to a name of this process's own, then renamed: parallel test processes never run a half-written binary.
-    const partial = `${cBinary}.${process.pid}`;
-    const build = await run('cc', ['-O2', '-Wall', '-o', partial, source], { timeoutMs: 120_000 });
-    if (!build.ok) return { ok: false as const, missing: build.missing, reason: build.missing ? 'cc is not on PATH (Debian: apt-get install gcc)' : `cc test/wild/c-select.c failed: ${build.output}` };
-    renameSync(partial, cBinary);
-    return { ok: true as const };
-  })();
-  return cBuild;
-}
-
-async function cUnavailable(): Promise<string | undefined> {
-  const built = await buildCSelect();
-  if (built.ok) return undefined;
-  if (built.missing) return built.reason;
-  throw new Error(built.reason);
-}
+const cBinary = join(buildDir, 'c-select');
+const cSelect = compiled(cBinary, wildDir('c-select.c'), async (out) => {
+  const build = await run('cc', ['-O2', '-Wall', '-o', out, wildDir('c-select.c')], { timeoutMs: 120_000 });
+  if (build.ok) return { ok: true };
+  return { ok: false, missing: build.missing, reason: build.missing ? 'cc is not on PATH (Debian: apt-get install gcc)' : `cc test/wild/c-select.c failed: ${build.output}` };
+});
+/** Compiles test/wild/c-select.c once per process. */
+export const buildCSelect = cSelect.build;
+const cUnavailable = cSelect.unavailable;
 
 const spawn = (label: string, file: string, args: readonly string[]): Pick<CorpusEntry, 'command' | 'start'> => launched(() => ({ file, args, label }));
 
