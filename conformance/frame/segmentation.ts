@@ -43,16 +43,33 @@ export const splitWrites = defineCase({
   },
 });
 
+/** The notices that answer a member-list command, whichever the dialect has. */
+const LIST_REPLIES = ['userList', 'whoHeader', 'whoEntry'] as const;
+const isListReply = (type: string): boolean => (LIST_REPLIES as readonly string[]).includes(type);
+
 export const coalescedWrites = defineCase({
   id: 'frame/coalesced-writes',
-  title: 'Several lines in one write arrive as separate lines, in order',
+  title: 'Several lines in one write arrive as separate lines, in order (a command among them is answered too)',
   requirements: ['FRAME-2'],
   async run(ctx) {
     const a = await ctx.join('a');
     const b = await ctx.join('b');
     const texts = Array.from({ length: 5 }, (_, i) => ctx.text(`coalesced ${i}`));
-    await ctx.sayInOneWrite(a, texts, `${texts.length} lines in one write`);
+    const d = ctx.dialect;
+    // Where the dialect has a member list, the list command sits in the middle of the write: a server must
+    // answer it and still deliver the lines around it (its reply must not take the place of the room's lines).
+    const ask = d.hasCommand('who') && LIST_REPLIES.some((t) => d.hasNotice(t)) ? d.renderCommand({ type: 'who', name: a.name }) : undefined;
+    const start = a.received.length;
+    if (ask === undefined) await ctx.sayInOneWrite(a, texts, `${texts.length} lines in one write`);
+    else {
+      for (const text of texts) ctx.noteSaid(a, text);
+      const lines = texts.map((t) => ctx.sayLine(a, t));
+      lines.splice(3, 0, ask);
+      await a.sendBytes(Buffer.from(lines.map((l) => l + d.lineEnding).join(''), 'utf8'), undefined, 0, `${texts.length} lines and the list command (4th) in one write`);
+    }
     await expectDelivery(ctx, texts.map((text) => ({ from: a, text })), [a, b], framingRules('FRAME-2'));
+    if (ask !== undefined && !(await ctx.waitUntil(() => a.received.slice(start).some((r) => r.event !== undefined && isListReply(r.event.type)))))
+      ctx.fail('FRAME-2', 'the member-list command written between chat lines in one write got no answer', { expected: `a member list after ${JSON.stringify(ask)}`, actual: 'no list' });
   },
 });
 

@@ -134,6 +134,7 @@ export const coreCorpus: readonly CorpusEntry[] = [
   faultEntry('truncate-4k', 'gopl-en', ['FRAME-8'], 'chat texts over 4 KiB are cut to 4 KiB'),
   faultEntry('empty-line-ends-session', 'gopl-en', ['CHAT-5'], "an empty line ends the sender's session (a parser that takes each line's first word fails on it)"),
   faultEntry('partial-line-holds-idle', 'who-rename', ['IDLE-4'], 'the idle timer stops while a line is unfinished: a member that sends part of a line is never timed out'),
+  faultEntry('list-replaces-pending', 'who-rename', ['FRAME-2'], "a member-list reply starts the member's output of the turn afresh (strcpy where strcat belongs): its lines queued earlier in the turn are lost"),
   faultEntry('replies-to-room', 'nameop', ['CMD-8'], 'the profile-update acknowledgement and the group list go to every member, not the requester alone'),
 
   // The seeds' designs as written.

@@ -39,6 +39,7 @@ export const faults = [
   'replies-to-room',
   'empty-line-ends-session',
   'partial-line-holds-idle',
+  'list-replaces-pending',
 ] as const;
 export type Fault = (typeof faults)[number];
 
@@ -98,6 +99,8 @@ interface Member {
   held: { text: string; timer: NodeJS.Timeout } | undefined;
   /** leave-before-last-lines: lines waiting for their relay. */
   readonly delayed: string[];
+  /** list-replaces-pending: this turn's output, written at the end of the turn. */
+  pending: Buffer[];
   /** idle-no-disconnect: announced as timed out but still connected. */
   timedOut: boolean;
 }
@@ -149,6 +152,12 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
     // a smaller queue is full (so the loss shows even when the kernel's buffers absorb most of a flood).
     if (fault === 'drop-for-slow' && to.socket.writableLength + bytes.length > DROP_QUEUE_BYTES) return;
     if (to.socket.writableLength + bytes.length > QUEUE_LIMIT_BYTES) return evict(to);
+    if (fault === 'list-replaces-pending') {
+      // A turn's output is collected per member and written at the end of the turn (correct so far).
+      if (to.pending.length === 0) setImmediate(() => to.pending.length > 0 && to.socket.write(Buffer.concat(to.pending.splice(0))));
+      to.pending.push(bytes);
+      return;
+    }
     to.socket.write(bytes);
   };
 
@@ -286,6 +295,9 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
     const command = dialect.parseCommand(text);
     switch (command?.type) {
       case 'who': {
+        // list-replaces-pending: the bug is starting the member's output afresh for the list (C's strcpy
+        // where strcat belongs): lines queued for it earlier in the turn are lost.
+        if (fault === 'list-replaces-pending') m.pending.length = 0;
         send(m, { type: 'whoHeader' });
         const listed = fault === 'who-lists-departed' ? everJoined : [...room];
         for (const member of listed) send(m, { type: 'whoEntry', who: who(member) });
@@ -522,6 +534,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
       idleTimer: undefined,
       held: undefined,
       delayed: [],
+      pending: [],
       timedOut: false,
     };
     armIdle(m);
