@@ -36,7 +36,7 @@ export const NOT_MUTATED: Readonly<Record<string, string>> = {
   'options.js': "the server's option defaults and their validation (a limit moved by one byte is the same server under the spec; bad options are test/server-options.test.ts's business)",
 };
 /** A mutant is judged with at most this many of the profiles that reach it (code every dialect runs would otherwise cost nine runs per survivor). */
-const MAX_PROFILES = 4;
+const MAX_PROFILES = 5;
 
 export interface Mutant {
   /** Stable ID: file:line:column:operator. */
@@ -159,12 +159,18 @@ function dialectFixtures(): string[] {
 
 /**
  * Every profile a mutant may be judged with, in the order they are tried (the first that kills it wins):
- * the built-in dialects, gopl-en again with the server's queues tight (TIGHT), then the dialect fixtures
- * (prompts, logins, assigned names: the line dialect's naming).
+ * who-rename (echo, self-join, commands, idle timeout), gopl-en with the server's queues tight (TIGHT),
+ * a fixture without echo or self-join (the room's "all but one" paths), nameop, raw, gopl-en, then the
+ * other dialect fixtures (prompts, logins, assigned names: the line dialect's naming).
  */
 function candidateProfiles(): string[] {
-  return ['who-rename', `gopl-en${TIGHT}`, 'gopl-en', 'nameop', 'raw', ...dialectFixtures()];
+  const fixtures = dialectFixtures();
+  const noEcho = fixtures.filter((f) => basename(f) === NO_ECHO_FIXTURE);
+  return ['who-rename', `gopl-en${TIGHT}`, ...noEcho, 'nameop', 'raw', 'gopl-en', ...fixtures.filter((f) => !noEcho.includes(f))];
 }
+
+/** The dialect fixture tried early: no echo and no self-join, so the room leaves a member out of events. */
+const NO_ECHO_FIXTURE = 'login-no-selfjoin.json';
 
 /**
  * A profile name with this suffix runs the server with small outbound limits: the kit's flood and slow-reader
@@ -361,7 +367,7 @@ function readmeSection(rows: { mutant: Mutant; outcome: Outcome }[], equivalents
   const pct = (k: number, n: number): string => (n === 0 ? '-' : `${((100 * k) / n).toFixed(0)}%`);
   const lines = [
     START,
-    `Measured by \`npm run mutate\` (bench/mutate.ts) on ${process.platform}, Node ${process.versions.node}, 2 mutants at a time, in ${(meta.ms / 1000).toFixed(0)} s: ${rows.length} mutants drawn with seed ${meta.seed} from the ${meta.total} mutation sites of the compiled reference server (dist/src/reference-server/: conditions negated or relaxed, comparison bounds moved by one, constants changed by one, calls dropped, arguments swapped; the server's log calls are not mutated: the log is not the protocol; nor are ${Object.entries(NOT_MUTATED).map(([f, why]) => `${f}: ${why}`).join('; ')}). The kit starts each mutant itself (\`--server-cmd\`: supervised, so a crash is charged to the case that caused it and the server restarted, and the resource cases PROC-* run) and runs \`--quick --seed=${meta.kitSeed}\` against it for each profile whose run against the unmutated server executed the mutated code (V8 block coverage of the control runs; tried in the order who-rename, gopl-en with the server's queues tight (\`gopl-en+tight\`:${TIGHT_SERVER_ARGS}, so that the flood and slow-reader cases reach the eviction and budget code), gopl-en, nameop, raw, then the dialect fixtures in fixtures/dialects/; at most ${MAX_PROFILES}), until one fails. A mutant that no profile's run reaches survives (no case can tell). A mutant the kit refuses to judge because it accepts connections but does not serve (the preflight) is killed. A failing case is replayed, as the kit does by default, and a fail that does not reproduce (timing) is not a kill; nor are fails the unmutated server also has in the same run of this command (control runs)${meta.noise ? `: ${meta.noise}` : ''}.`,
+    `Measured by \`npm run mutate\` (bench/mutate.ts) on ${process.platform}, Node ${process.versions.node}, 2 mutants at a time, in ${(meta.ms / 1000).toFixed(0)} s: ${rows.length} mutants drawn with seed ${meta.seed} from the ${meta.total} mutation sites of the compiled reference server (dist/src/reference-server/: conditions negated or relaxed, comparison bounds moved by one, constants changed by one, calls dropped, arguments swapped; the server's log calls are not mutated: the log is not the protocol; nor are ${Object.entries(NOT_MUTATED).map(([f, why]) => `${f}: ${why}`).join('; ')}). The kit starts each mutant itself (\`--server-cmd\`: supervised, so a crash is charged to the case that caused it and the server restarted, and the resource cases PROC-* run) and runs \`--quick --seed=${meta.kitSeed}\` against it for each profile whose run against the unmutated server executed the mutated code (V8 block coverage of the control runs; tried in the order who-rename, gopl-en with the server's queues tight (\`gopl-en+tight\`:${TIGHT_SERVER_ARGS}, so that the flood and slow-reader cases reach the eviction and budget code), the fixture ${NO_ECHO_FIXTURE} (no echo, no self-join), nameop, raw, gopl-en, then the other dialect fixtures in fixtures/dialects/; at most ${MAX_PROFILES}), until one fails. A mutant that no profile's run reaches survives (no case can tell). A mutant the kit refuses to judge because it accepts connections but does not serve (the preflight) is killed. A failing case is replayed, as the kit does by default, and a fail that does not reproduce (timing) is not a kill; nor are fails the unmutated server also has in the same run of this command (control runs)${meta.noise ? `: ${meta.noise}` : ''}.`,
     '',
     `**Killed ${killed.length} of ${judged.length} non-equivalent mutants (${pct(killed.length, judged.length)}; goal ${GOAL * 100}%), ${named.length} of them with a verdict naming a requirement, ${byPreflight.length} by the preflight (the kit would not judge a server that accepts and does not serve).** ${uncovered.length} of the survivors are in code no profile's run reaches. ${rows.filter((r) => r.outcome.kind === 'stillborn').length} mutants did not start (not counted); ${rows.filter((r) => equivalents.has(r.mutant.id)).length} are equivalent (bench/mutants-equivalent.json says why; not counted).`,
     '',
