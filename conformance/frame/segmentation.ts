@@ -54,7 +54,9 @@ export const coalescedWrites = defineCase({
   async run(ctx) {
     const a = await ctx.join('a');
     const b = await ctx.join('b');
-    const texts = Array.from({ length: 5 }, (_, i) => ctx.text(`coalesced ${i}`));
+    // The three lines before the command are a few hundred bytes each, the two after it short: a server's
+    // buffers then hold long lines followed by short ones (the reply and the last lines).
+    const texts = Array.from({ length: 5 }, (_, i) => ctx.text(`coalesced ${i}${i < 3 ? ` ${'x'.repeat(200)}` : ''}`));
     const d = ctx.dialect;
     // Where the dialect has a member list, the list command sits in the middle of the write: a server must
     // answer it and still deliver the lines around it (its reply must not take the place of the room's lines).
