@@ -52,3 +52,21 @@ test('a pattern that admits no printable name gives undefined (the context repor
 test("the preflight's counter, below zero, still gets a readable name (no '-' the pattern refuses)", () => {
   assert.equal(generateName(dialectWith('[A-Za-z0-9_]{1,16}'), 'name', 'cc1a2b3c', 'a', -999, makeRng(1)), 'cc1a2b3ca999');
 });
+
+test('values generated from a pattern are the ones the first 50 draws of the seed give (a few drawn first, the arbitrary built once per pattern)', async () => {
+  const fc = (await import('fast-check')).default;
+  const d = dialectWith('[A-Za-z0-9_]{1,16}#[0-9]{4}');
+  const taken = new Set<string>();
+  for (let i = 0; i < 30; i += 1) {
+    const seed = makeRng(i).int(0, 0x7fffffff);
+    const want = fc.sample(fc.stringMatching(d.patterns.name), { seed, numRuns: 50 }).find((v) => d.patterns.name.test(v) && !taken.has(v) && v.trim() === v);
+    const name = generateName(d, 'name', 'cc1a2b3c', 'a', i, makeRng(i), taken);
+    assert.equal(name, want);
+    taken.add(name!);
+  }
+  // Every one of the first draws taken: the later draws of the same seed are used.
+  const seed = makeRng(99).int(0, 0x7fffffff);
+  const draws = fc.sample(fc.stringMatching(d.patterns.name), { seed, numRuns: 50 });
+  const late = generateName(d, 'name', 'cc1a2b3c', 'a', 1, makeRng(99), new Set(draws.slice(0, 5)));
+  assert.equal(late, draws.slice(5).find((v) => !draws.slice(0, 5).includes(v)));
+});

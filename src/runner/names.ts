@@ -8,8 +8,24 @@ import type { Rng } from './rng.js';
 
 export type NameField = 'name' | 'group' | 'target';
 
-/** How many generated values are tried before giving up on a pattern. */
+/** How many generated values are tried before giving up on a pattern: a few first, then this many. */
 const GENERATED_TRIES = 50;
+const FIRST_TRIES = 5;
+
+/**
+ * One arbitrary per pattern: building it from the regex costs ~10x sampling
+ * from it, and a run may need thousands of names (a prompt dialect's churn
+ * waves answer a prompt per connection).
+ */
+const arbitraries = new WeakMap<RegExp, fc.Arbitrary<string>>();
+function matching(pattern: RegExp): fc.Arbitrary<string> {
+  let arb = arbitraries.get(pattern);
+  if (!arb) arbitraries.set(pattern, (arb = fc.stringMatching(pattern)));
+  return arb;
+}
+
+/** Printable, no separators a line dialect could split on, not all blank. */
+const usable = (v: string): boolean => /^[\x21-\x7e\u00a0-\uffff][\x20-\x7e\u00a0-\uffff]*$/u.test(v) && v.trim() === v;
 
 /**
  * A name for `label` that the profile's pattern accepts and that is not in
@@ -43,12 +59,15 @@ export function generateName(
   ];
   const plain = readable.find((v) => pattern.test(v) && !taken.has(v));
   if (plain !== undefined) return plain;
-  let samples: string[];
+  // The same seed gives the same first values whatever numRuns: a few are drawn first, the rest only if none fits.
+  const seed = rng.int(0, 0x7fffffff);
   try {
-    samples = fc.sample(fc.stringMatching(pattern), { seed: rng.int(0, 0x7fffffff), numRuns: GENERATED_TRIES });
+    for (const numRuns of [FIRST_TRIES, GENERATED_TRIES]) {
+      const found = fc.sample(matching(pattern), { seed, numRuns }).find((v) => pattern.test(v) && !taken.has(v) && usable(v));
+      if (found !== undefined) return found;
+    }
   } catch {
     return undefined;
   }
-  // Printable, no separators a line dialect could split on, not all blank.
-  return samples.find((v) => pattern.test(v) && !taken.has(v) && /^[\x21-\x7e\u00a0-\uffff][\x20-\x7e\u00a0-\uffff]*$/u.test(v) && v.trim() === v);
+  return undefined;
 }
