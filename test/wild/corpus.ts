@@ -69,18 +69,26 @@ function compiled(binary: string, source: string, build: (out: string) => Promis
   };
 }
 
-const goBinary = join(buildDir, 'go-rooms');
-const goRooms = compiled(goBinary, wildDir('go-rooms', 'main.go'), async (out) => {
-  const version = await run('go', ['version'], { timeoutMs: 10_000 });
-  if (!version.ok) return { ok: false, missing: true, reason: version.missing ? 'go is not on PATH (Debian: apt-get install golang-go)' : `go does not run: ${version.output}` };
-  const base = join(tmpdir(), 'chat-conformance-go');
-  const env = { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GOCACHE: process.env.GOCACHE ?? join(base, 'cache'), GOPATH: process.env.GOPATH ?? join(base, 'path') };
-  const build = await run('go', ['build', '-o', out, '.'], { cwd: wildDir('go-rooms'), env, timeoutMs: 180_000 });
-  return build.ok ? { ok: true } : { ok: false, missing: false, reason: `go build test/wild/go-rooms failed: ${build.output}` };
-});
+/** A Go server of the corpus: test/wild/<dir>/ (its own go.mod), built once per process. */
+function goServer(dir: string): ReturnType<typeof compiled> & { binary: string } {
+  const binary = join(buildDir, dir);
+  const built = compiled(binary, wildDir(dir, 'main.go'), async (out) => {
+    const version = await run('go', ['version'], { timeoutMs: 10_000 });
+    if (!version.ok) return { ok: false, missing: true, reason: version.missing ? 'go is not on PATH (Debian: apt-get install golang-go)' : `go does not run: ${version.output}` };
+    const base = join(tmpdir(), 'chat-conformance-go');
+    const env = { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-mod=mod', GOCACHE: process.env.GOCACHE ?? join(base, 'cache'), GOPATH: process.env.GOPATH ?? join(base, 'path') };
+    const build = await run('go', ['build', '-o', out, '.'], { cwd: wildDir(dir), env, timeoutMs: 180_000 });
+    return build.ok ? { ok: true } : { ok: false, missing: false, reason: `go build test/wild/${dir} failed: ${build.output}` };
+  });
+  return { ...built, binary };
+}
+
+const goRooms = goServer('go-rooms');
+const goBinary = goRooms.binary;
 /** Builds test/wild/go-rooms once per process. */
 export const buildGoRooms = goRooms.build;
 const goUnavailable = goRooms.unavailable;
+const goMotd = goServer('go-motd');
 
 const cBinary = join(buildDir, 'c-select');
 const cSelect = compiled(cBinary, wildDir('c-select.c'), async (out) => {
@@ -205,6 +213,27 @@ const servers: readonly WildServer[] = [
     description: 'the same Go server writing with fmt.Fprint instead of Fprintln: no line ends with LF',
     unavailable: goUnavailable,
     ...spawn('go-rooms -nolf', goBinary, ['-addr', '127.0.0.1:0', '-nolf']),
+  },
+  {
+    name: 'wild:go-motd',
+    style: 'Go broadcaster',
+    profile: 'go-motd',
+    kind: 'correct',
+    labels: [],
+    description: 'Go (chapter 8 broadcaster, fixed): a MOTD that changes per connection, a name prompt, names made unique with a discriminator (bob#4821), a "> " input prompt line',
+    unavailable: goMotd.unavailable,
+    ...spawn('go-motd', goMotd.binary, ['-addr', '127.0.0.1:0']),
+  },
+  {
+    name: 'wild:go-motd-unbuffered',
+    style: 'Go broadcaster',
+    profile: 'go-motd',
+    kind: 'seed',
+    // The broadcaster blocks on the stopped reader's channel: the room stalls once its socket buffers are full.
+    labels: ['ISOLATION-1', 'ISOLATION-2'],
+    description: "the same Go server with the book's bug: unbuffered client channels and a blocking send, so one member that stops reading stalls the room",
+    unavailable: goMotd.unavailable,
+    ...spawn('go-motd -bug', goMotd.binary, ['-addr', '127.0.0.1:0', '-bug']),
   },
   {
     name: 'wild:c-select',

@@ -57,6 +57,7 @@ export const FEATURES: readonly { readonly feature: string; readonly test: (s: S
   { feature: 'one read taken as one message (fails FRAME-1/CHAT-1)', test: (s) => s.labels.includes('FRAME-1') },
   { feature: 'a name read with one recv() (fails IDENT-5)', test: (s) => s.labels.includes('IDENT-5') },
   { feature: 'a reset member never announced as gone (fails LEAVE-1)', test: (s) => s.labels.includes('LEAVE-1') },
+  { feature: 'one member that stops reading stalls the room (fails ISOLATION-1)', test: (s) => s.labels.includes('ISOLATION-1') },
 ];
 
 /** The seeds' built-in profiles (the core kill-matrix corpus), one column: what the wild corpus need not repeat. */

@@ -1,0 +1,3 @@
+module wildmotd
+
+go 1.19
