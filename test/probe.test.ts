@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { wildServers, wildProfile } from './wild/corpus.js';
 import { probeServer } from '../src/probe/index.js';
 import { parseTarget, runConformance } from '../src/runner/run.js';
-import { oneWordApart, recurringNoise, templateOf } from '../src/probe/index.js';
+import { assignedNames, namePatternFor, oneWordApart, recurringNoise, templateOf, varyingTemplate } from '../src/probe/index.js';
 import { loadProfile, parseProfile } from '../src/profile/index.js';
 
 const SAME = ['welcome', 'join', 'leave', 'chat', 'prompt', 'renamed', 'whoEntry', 'whoHeader', 'userList', 'private'] as const;
@@ -69,6 +69,21 @@ describe('probe inference', () => {
     const b = { lines: ['You are 127.0.0.1:2', 'PING :1733000001002', '127.0.0.1:1: hi', 'PING :1733000003002', 'ERR 421 unknown', 'ERR 421 unknown command', 'ERR 421 unknown command'] };
     assert.deepEqual(recurringNoise(profile, [a, b]), ['PING :[0-9]+']);
     assert.deepEqual(recurringNoise(profile, [a]), []);
+  });
+  test('varyingTemplate: a greeting line that changes per connection becomes {*} where it differs and for its digits; too little shared gives none', () => {
+    assert.equal(varyingTemplate('*** MOTD you are visitor #17', '*** MOTD you are visitor #18'), '*** MOTD you are visitor #{*}');
+    assert.equal(varyingTemplate('Quote: Keep it simple {ok}', 'Quote: Go is fun'), 'Quote: {*}');
+    assert.equal(varyingTemplate('3 users online, up 2m13s', '4 users online, up 2m14s'), '{*} users online, up {*}m{*}s');
+    assert.equal(varyingTemplate('hi 1', 'yo 2'), undefined);
+  });
+  test('assignedNames: the answer to a prompt extended by the server (bob#4821), or replaced by a word of its own (guest7)', () => {
+    assert.deepEqual(assignedNames('Welcome, bob#4821! Type /who', 'Welcome, amy#0032! Type /who', 'bob', 'amy'), ['bob#4821', 'amy#0032']);
+    assert.deepEqual(assignedNames('Hello bob_2.', 'Hello amy_7.', 'bob', 'amy'), ['bob_2', 'amy_7']);
+    assert.deepEqual(assignedNames('You are guest7', 'You are guest8', 'bob', 'amy'), ['guest7', 'guest8']);
+    assert.deepEqual(assignedNames('Hello bob, welcome', 'Hello amy, welcome', 'bob', 'amy'), ['bob', 'amy']);
+    assert.equal(assignedNames('Hello bob#1, welcome', 'Bye amy#2', 'bob', 'amy'), undefined);
+    assert.equal(namePatternFor(['bob#4821', 'amy#0032']), '[A-Za-z0-9_#]{1,24}');
+    assert.equal(namePatternFor(['guest7']), '[A-Za-z0-9_]{1,24}');
   });
   test('oneWordApart finds the names a server assigned', () => {
     assert.deepEqual(oneWordApart('Welcome, guest1!', 'Welcome, guest2!'), ['guest1', 'guest2']);

@@ -60,3 +60,57 @@ export function oneWordApart(a: string, b: string): [string, string] | undefined
 
 /** A line that reads like an error reply rather than the effect of a command. */
 export const ERRORISH = /\b(error|unknown|invalid|not (?:found|allowed|a command)|unrecognized|unrecognised|usage|cannot|can't|no such|please|denied|failed)\b/i;
+
+/**
+ * Two lines at the same place of two clients' greetings that differ where a
+ * server puts per-connection facts (a visitor number, who is online, an
+ * uptime): a template with `{*}` where they differ and for every digit run.
+ * Undefined when too little is shared to tell such a line from any other.
+ */
+export function varyingTemplate(a: string, b: string): string | undefined {
+  // Digit runs first: "up 2m13s" and "up 2m14s" are the same words then.
+  const ta = tokens(a.replace(/[0-9]+/g, '\u0003'));
+  const tb = tokens(b.replace(/[0-9]+/g, '\u0003'));
+  let head = 0;
+  while (head < ta.length && head < tb.length && ta[head] === tb[head]) head += 1;
+  let tail = 0;
+  while (tail < ta.length - head && tail < tb.length - head && ta[ta.length - 1 - tail] === tb[tb.length - 1 - tail]) tail += 1;
+  const literal = (parts: readonly string[]): string => escapeBraces(parts.join('')).replace(/\u0003/g, '{*}');
+  const [start, end] = [ta.slice(0, head), ta.slice(Math.max(head, ta.length - tail))];
+  if (`${start.join('')}${end.join('')}`.replace(/[\s\u0003]/g, '').length < 4) return undefined;
+  const middle = head + tail < Math.max(ta.length, tb.length) ? '{*}' : '';
+  return `${literal(start)}${middle}${literal(end)}`.replace(/(?:\{\*\})+/g, '{*}');
+}
+
+/**
+ * The names a server gave two clients that answered its prompt with `askedA`
+ * and `askedB`, from the same line each received (their welcome): each asked
+ * name extended to the end of its word (`bob` -> `bob#4821`), or, where the
+ * answers are not in the lines, the one word the lines differ in (`guest7`).
+ * Undefined when the lines do not differ that way; the asked names themselves
+ * when the server kept them.
+ */
+export function assignedNames(a: string, b: string, askedA: string, askedB: string): [string, string] | undefined {
+  const extend = (line: string, asked: string): string | undefined => {
+    const at = line.indexOf(asked);
+    if (at < 0) return undefined;
+    const word = /^[^\s,;!?"'()<>[\]{}]*/u.exec(line.slice(at))![0].replace(/[.:]+$/u, '');
+    return word;
+  };
+  const [na, nb] = [extend(a, askedA), extend(b, askedB)];
+  if (na !== undefined && nb !== undefined) {
+    const ta = templateOf(a, { name: na });
+    return ta !== undefined && ta.includes('{name}') && ta === templateOf(b, { name: nb }) ? [na, nb] : undefined;
+  }
+  return na === undefined && nb === undefined ? oneWordApart(a, b) : undefined;
+}
+
+/**
+ * A name pattern that admits the names a server assigned: the default
+ * characters plus any other character they hold, long enough for them.
+ */
+export function namePatternFor(names: readonly string[], base = '[A-Za-z0-9_]', length = 16): string {
+  const extra = [...new Set(names.join('').replace(/[A-Za-z0-9_]/g, ''))].map((c) => c.replace(/[\\\]^-]/g, '\\$&')).join('');
+  const longest = Math.max(length, ...names.map((n) => [...n].length));
+  return `${extra ? `${base.slice(0, -1)}${extra}]` : base}{1,${longest + 8}}`;
+}

@@ -9,7 +9,7 @@ import { compileProfile, parseProfile, ProfileError, type Profile } from '../pro
 import type { Target } from '../runner/client.js';
 import { checkProfile } from '../preflight/check.js';
 import type { PreflightResult } from '../preflight/preflight.js';
-import { ERRORISH, oneWordApart, templateOf, type Values } from './infer.js';
+import { assignedNames, ERRORISH, namePatternFor, oneWordApart, templateOf, varyingTemplate, type Values } from './infer.js';
 import { allQuiet, ProbeClient } from './wire.js';
 
 export interface ProbeOptions {
@@ -87,6 +87,7 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
   let loginCommand: string | undefined;
   let namePattern = NAME_PATTERN;
   const banner: string[] = [];
+  const ignore: string[] = [];
 
   try {
     // 1. The first client: banner, prompt, welcome.
@@ -143,11 +144,32 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
         b.name = names[1];
         welcome ??= templateOf(la, { addr: aClient.addr, name: names[0] });
         sure.push(`the server names each client at connect (${names[0]}, ${names[1]}), in ${JSON.stringify(la)}`);
+        continue;
+      }
+      // Per-connection facts (a MOTD's visitor number, who is online): not room events.
+      const varying = varyingTemplate(la, lb);
+      if (varying !== undefined && !ignore.includes(varying)) {
+        ignore.push(varying);
+        sure.push(`a line on connect that changes with each connection: ignored as ${JSON.stringify(varying)}`);
       }
     }
-    if (prompt !== undefined && aAfterPrompt.length > 0 && a.name) {
-      const t = templateOf(aAfterPrompt[0]!, { name: a.name, addr: aClient.addr });
-      if (t && bAfterPrompt.some((l) => templateOf(l, { name: b.name!, addr: bClient.addr }) === t)) welcome = t;
+    if (prompt !== undefined && a.name && b.name) {
+      // The welcome names the member: as it answered, or as the server decided (bob#4821, guest7).
+      for (let i = 0; i < Math.min(aAfterPrompt.length, bAfterPrompt.length) && welcome === undefined; i += 1) {
+        const [la, lb] = [aAfterPrompt[i]!, bAfterPrompt[i]!];
+        const t = templateOf(la, { name: a.name, addr: aClient.addr });
+        if (t?.includes('{name}') && t === templateOf(lb, { name: b.name, addr: bClient.addr })) {
+          welcome = t;
+          break;
+        }
+        const names = assignedNames(la, lb, a.name, b.name);
+        if (!names || (names[0] === a.name && names[1] === b.name)) continue;
+        sure.push(`the server names each client itself after its answer (${a.name} -> ${names[0]}, ${b.name} -> ${names[1]}), in ${JSON.stringify(la)}`);
+        identity = 'assigned';
+        [a.name, b.name] = names;
+        namePattern = namePatternFor(names);
+        welcome = templateOf(la, { name: a.name, addr: aClient.addr });
+      }
     }
     if (welcome) {
       notices.welcome = welcome;
@@ -395,6 +417,7 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
     joinOn,
     selfJoin: profile.selfJoin ?? false,
     ...(banner.length ? { banner } : {}),
+    ...(ignore.length ? { ignore } : {}),
     ...(eol === '\r\n' ? { clientLineEnding: 'crlf' } : {}),
     ...(identity !== 'addr' ? { patterns: { name: namePattern } } : {}),
     notices,
@@ -410,6 +433,15 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
       loaded = parseProfile(profile, 'draft');
     } catch (err) {
       const where = err instanceof ProfileError ? err.where : undefined;
+      const noise = where ? /^ignore\[(\d+)\]$/.exec(where) : null;
+      if (noise) {
+        // An ignore template that would swallow a notice's line is dropped, not the notice.
+        ignore.splice(Number(noise[1]), 1);
+        if (ignore.length) profile.ignore = ignore;
+        else delete profile.ignore;
+        guessed.push(`left out ${where}: ${(err as Error).message.split('\n')[0]}`);
+        continue;
+      }
       const m = where ? /^(notices|commands)\.(\w+)$/.exec(where) : null;
       if (!m || m[2] === 'chat' || m[2] === 'say') return { profile, sure, guessed, preflight: undefined, problem: `the draft is not a valid profile: ${(err as Error).message}` };
       delete (m[1] === 'notices' ? notices : commands)[m[2]!];
