@@ -3,6 +3,7 @@
 import { defineCase } from '../../src/runner/case.js';
 import type { TestClient } from '../../src/runner/client.js';
 import type { CaseContext } from '../../src/runner/context.js';
+import { untilHeard } from '../../src/runner/resend.js';
 import { expectDelivery } from '../../src/runner/delivery.js';
 import { memberList } from '../cmd/lists.js';
 import { median } from '../../src/runner/stats.js';
@@ -18,7 +19,7 @@ export const whoAfterLeave = defineCase({
     const c = await ctx.join('c');
     await ctx.leave(c, ctx.rng.next() < 0.5 ? 'fin' : 'rst');
     // The leave must have been processed before we ask: wait for its notice where there is one.
-    if (ctx.dialect.hasNotice('leave')) await ctx.waitUntil(() => ctx.eventsAbout(a, 'leave', c) > 0);
+    if (ctx.dialect.hasNotice('leave')) await ctx.waitForNotice('leave', () => ctx.eventsAbout(a, 'leave', c) > 0);
     else await ctx.sync([a, b]);
     const listed = await memberList(ctx, a);
     if (listed === undefined) return ctx.inconclusive('the member list did not arrive');
@@ -62,7 +63,7 @@ export const nameReuse = defineCase({
     const name = ctx.name('reused');
     const first = await ctx.join('first', { name });
     await ctx.leave(first, ctx.rng.next() < 0.5 ? 'quit' : 'fin');
-    await ctx.waitUntil(() => ctx.eventsAbout(a, 'leave', first) > 0);
+    await ctx.waitForNotice('leave', () => ctx.eventsAbout(a, 'leave', first) > 0);
     const second = await ctx.connect('second');
     second.name = name;
     await second.command({ type: 'login', name });
@@ -73,20 +74,30 @@ export const nameReuse = defineCase({
   },
 });
 
+/**
+ * n round trips a → b, each one line's send-to-arrival time. A ping the server loses is followed by
+ * another after a pause (untilHeard); the latency is the one that arrived, from its own send.
+ */
 async function latencyOnce(ctx: CaseContext, a: TestClient, b: TestClient, n: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i += 1) {
-    const text = ctx.text(`ping ${i}`);
-    const t0 = performance.now() - ctx.epoch;
-    await ctx.say(a, text);
-    const ok = await ctx.waitUntil(() => ctx.hasChat(b, a, text));
-    if (!ok) return out;
-    const at = b.received.find((r) => r.event?.type === 'chat' && r.event.text === text)!.at;
-    out.push(at - t0);
+    const sentAt = new Map<string, number>();
+    const ping = async (): Promise<void> => {
+      const text = ctx.text(`ping ${i}`);
+      sentAt.set(text, performance.now() - ctx.epoch);
+      await ctx.say(a, text);
+    };
+    const arrival = (): { at: number; text: string } | undefined => {
+      const r = b.received.find((x) => x.event?.type === 'chat' && sentAt.has(x.event.text) && ctx.isAbout(x.event.who, a));
+      return r?.event?.type === 'chat' ? { at: r.at, text: r.event.text } : undefined;
+    };
+    await ping();
+    if (!(await untilHeard((c, ms) => ctx.waitUntil(c, ms), () => arrival() !== undefined, ping, ctx.wait(), () => a.isClosed))) return out;
+    const got = arrival()!;
+    out.push(got.at - sentAt.get(got.text)!);
   }
   return out;
 }
-
 
 export const churn = defineCase({
   id: 'cleanup/churn',

@@ -68,7 +68,7 @@ export const rename = defineCase({
     }
     if (ctx.dialect.hasNotice('leave')) {
       await ctx.leave(a, 'fin');
-      await ctx.waitUntil(() => ctx.eventsAbout(b, 'leave', a) > 0);
+      await ctx.waitForNotice('leave', () => ctx.eventsAbout(b, 'leave', a) > 0);
       const notice = b.events.find((e) => e.type === 'leave' && ctx.isAbout(e.who, a));
       if (notice?.type === 'leave' && notice.who.name !== undefined && notice.who.name !== newName) {
         ctx.violate('CMD-2', `${a.label}'s leave notice names it by its old name after its rename`, { expected: ctx.dialect.render({ type: 'leave', who: ctx.whoOf(a) }), actual: ctx.dialect.render(notice) });

@@ -134,7 +134,7 @@ export const finalLineWithoutLf = defineCase({
     // Where the profile has a leave notice it is the barrier: the line must come before it.
     await expectDelivery(ctx, [{ from: a, text, to: [b] }], [b], framingRules('FRAME-6'));
     if (ctx.dialect.hasNotice('leave')) {
-      await ctx.waitUntil(() => ctx.eventsAbout(b, 'leave', a) > 0);
+      await ctx.waitForNotice('leave', () => ctx.eventsAbout(b, 'leave', a) > 0);
       const about = b.received.filter((r) => r.event && 'who' in r.event && ctx.isAbout(r.event.who, a));
       const lineAt = about.findIndex((r) => r.event?.type === 'chat' && r.event.text === text);
       const leaveAt = about.findIndex((r) => r.event?.type === 'leave');

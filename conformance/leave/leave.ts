@@ -20,7 +20,7 @@ async function leaveAndCount(ctx: CaseContext, how: LeaveHow, requirement: strin
 /** Waits for one leave notice per remaining member, then syncs and counts. */
 export async function expectLeaveNotices(ctx: CaseContext, leaver: TestClient, remaining: readonly TestClient[], requirement = 'LEAVE-1'): Promise<void> {
   const got = (m: TestClient): number => ctx.eventsAbout(m, 'leave', leaver) + ctx.eventsAbout(m, 'idleLeave', leaver);
-  await ctx.waitUntil(() => remaining.every((m) => got(m) >= 1));
+  await ctx.waitForNotice('leave', () => remaining.every((m) => got(m) >= 1));
   await ctx.sync(remaining);
   for (const m of remaining) {
     const n = got(m);

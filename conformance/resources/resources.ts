@@ -23,13 +23,20 @@ function sampleOf(ctx: CaseContext, probe: ResourceProbe): ResourceSample {
   return s;
 }
 
+/**
+ * How long a cycle's connection stays open when the server says nothing first (it ends at the server's
+ * first bytes otherwise): long enough for a loopback accept, short enough that a server without a
+ * welcome does not make a thousand cycles cost seconds.
+ */
+const CYCLE_HOLD_MS = 25;
+
 async function cycles(ctx: CaseContext, count: number, parallel: number): Promise<void> {
   const login = ctx.profile.joinOn !== 'connect';
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {
       const i = next++;
-      await visit(ctx, i % 2 === 0 ? 'fin' : 'rst', 100, login);
+      await visit(ctx, i % 2 === 0 ? 'fin' : 'rst', CYCLE_HOLD_MS, login);
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
@@ -168,12 +175,17 @@ export const stoppedReaderMemory = defineCase({
         const lines: string[] = [];
         for (let i = 0; i < 64; i += 1) lines.push(ctx.dialect.renderCommand({ type: 'say', text: `${ctx.settings.prefix}~fill ${filler}`, name: sender.name, addr: sender.addr }));
         const chunk = Buffer.from(lines.map((l) => l + ctx.dialect.lineEnding).join(''), 'utf8');
-        // A server that stops reading from the sender (it blocks on the stopped reader) bounds memory too.
-        if (!sender.socket.write(chunk)) await Promise.race([new Promise((r) => sender.socket.once('drain', r)), sleep(ctx.wait())]);
+        // A server that stops reading from the sender (it blocks on the stopped reader) bounds memory too:
+        // a write that does not drain within a wait ends the flood (nothing more can reach the server).
+        if (!sender.socket.write(chunk)) {
+          const drained = await Promise.race([new Promise<boolean>((r) => sender.socket.once('drain', () => r(true))), sleep(ctx.wait()).then(() => false)]);
+          if (!drained) break;
+        }
         sent += chunk.length;
         // Where the sender gets its own lines back, at most IN_FLIGHT of them are on their way to it: what the
         // server holds is then the stopped reader's, not a backlog of a sender the kit is too busy to read.
-        if (ctx.profile.echo) await sender.receivedAtLeast(sent - IN_FLIGHT, ctx.wait());
+        // An echo that stops for a whole wait is a server that stopped serving the sender: the flood ends.
+        if (ctx.profile.echo && !(await sender.receivedAtLeast(sent - IN_FLIGHT, ctx.wait()))) break;
         if (performance.now() - lastSample > 100) {
           lastSample = performance.now();
           const s = probe.sample();

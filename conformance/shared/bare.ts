@@ -76,7 +76,8 @@ export interface BareMember {
   /** Bytes the server sent it so far. */
   received(): number;
   /** Resolves once it has received at least n bytes, it closed, or timeoutMs passed. */
-  receivedAtLeast(n: number, timeoutMs: number): Promise<void>;
+  /** Resolves true once n bytes were received, false at the deadline or when the socket closes first. */
+  receivedAtLeast(n: number, timeoutMs: number): Promise<boolean>;
 }
 
 export async function bareMember(ctx: CaseContext, label: string): Promise<BareMember> {
@@ -96,7 +97,7 @@ export async function bareMember(ctx: CaseContext, label: string): Promise<BareM
   const line = named ? joinLine(ctx, label, name) : undefined;
   if (line) socket.write(line);
   await sleep(100);
-  const receivedAtLeast = (n: number, timeoutMs: number): Promise<void> =>
+  const receivedAtLeast = (n: number, timeoutMs: number): Promise<boolean> =>
     new Promise((resolve) => {
       const check = (): void => {
         if (received < n && !socket.destroyed) return;
@@ -106,7 +107,7 @@ export async function bareMember(ctx: CaseContext, label: string): Promise<BareM
         clearTimeout(timer);
         socket.off('data', check);
         socket.off('close', done);
-        resolve();
+        resolve(received >= n);
       };
       const timer = setTimeout(done, timeoutMs);
       socket.on('data', check);

@@ -8,10 +8,14 @@ export const now = (): number => performance.now();
 export class Signal {
   private waiters = new Set<() => void>();
 
-  /** With an abort signal (the run interrupted), every wait ends at once with its condition's value. */
-  constructor(private readonly abort?: AbortSignal) {
-    abort?.addEventListener('abort', () => this.notify(), { once: true });
-  }
+  private readonly onAbort = (): void => this.notify();
+
+  /**
+   * With an abort signal (the run interrupted), every wait ends at once with its condition's value.
+   * The signal is listened to only while a wait is pending: a run makes hundreds of Signals, one per
+   * case context, and must not leave a listener on the run's AbortSignal for each.
+   */
+  constructor(private readonly abort?: AbortSignal) {}
 
   get aborted(): boolean {
     return this.abort?.aborted === true;
@@ -29,6 +33,7 @@ export class Signal {
       const finish = (ok: boolean): void => {
         clearTimeout(timer);
         this.waiters.delete(check);
+        if (this.waiters.size === 0) this.abort?.removeEventListener('abort', this.onAbort);
         resolve(ok);
       };
       const check = (): void => {
@@ -36,6 +41,7 @@ export class Signal {
         else if (this.aborted) finish(false);
       };
       const timer = setTimeout(() => finish(cond()), Math.max(0, timeoutMs));
+      if (this.waiters.size === 0) this.abort?.addEventListener('abort', this.onAbort);
       this.waiters.add(check);
     });
   }

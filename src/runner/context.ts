@@ -7,6 +7,8 @@ import type { Profile } from '../profile/index.js';
 import type { ClientCommand, ServerEvent, Who } from '../profile/types.js';
 import { ConnectError, TestClient, type Recorder, type Target, type TranscriptEntry } from './client.js';
 import { now, Signal } from './clock.js';
+import { untilHeard } from './resend.js';
+import type { RunMemory } from './memory.js';
 import { CaseStop, ViolationStop, violation, type Violation } from './verdict.js';
 import { makeRng, type Rng } from './rng.js';
 import { clipEvent, clipText } from '../evidence/clip.js';
@@ -51,6 +53,8 @@ export interface RunSettings {
   readonly abort?: AbortSignal;
   /** The server's resources, when the kit knows its pid (--server-cmd, --pid); resource cases skip without. */
   readonly resources?: ResourceProbe;
+  /** What the run has learned about the target (notices it never sends); shared by its cases. */
+  readonly memory?: RunMemory;
 }
 
 /** The target stopped accepting connections: the runner turns this into "target down". */
@@ -135,6 +139,17 @@ export class CaseContext implements Recorder {
 
   waitUntil(cond: () => boolean, timeoutMs = this.wait()): Promise<boolean> {
     return this.signal.waitUntil(cond, timeoutMs);
+  }
+
+  /**
+   * Waits for notices of one type (leave notices...): as waitUntil, but once the run
+   * has shown that the server never sends them (RunMemory), the wait is short.
+   */
+  async waitForNotice(type: ServerEvent['type'], cond: () => boolean, factor = 1): Promise<boolean> {
+    const whole = this.wait(factor);
+    const ok = await this.waitUntil(cond, this.settings.memory?.patience(type, whole) ?? whole);
+    this.settings.memory?.note(type, ok, this.clients.some((c) => c.events.some((e) => e.type === type)));
+    return ok;
   }
 
   // ---- verdict helpers --------------------------------------------------------
@@ -253,9 +268,23 @@ export class CaseContext implements Recorder {
     const speaker = live[0]!;
     const receivers = this.profile.echo ? live : live.filter((m) => m !== speaker);
     if (receivers.length === 0) return this.syncAlone(speaker);
-    const text = this.syncText('sync');
-    await this.say(speaker, text);
-    return this.waitUntil(() => receivers.every((m) => m.isClosed || this.hasChat(m, speaker, text)));
+    return this.heardFrom(speaker, receivers);
+  }
+
+  /**
+   * `speaker` says sync lines (another after each pause, untilHeard) until each
+   * receiver holds one of them or is closed; false at the deadline.
+   */
+  private async heardFrom(speaker: TestClient, receivers: readonly TestClient[], give: () => boolean = () => false): Promise<boolean> {
+    const texts: string[] = [];
+    const again = async (): Promise<void> => {
+      const text = this.syncText('sync');
+      texts.push(text);
+      await this.say(speaker, text);
+    };
+    const heard = (): boolean => give() || receivers.every((m) => m.isClosed || texts.some((t) => this.hasChat(m, speaker, t)));
+    await again();
+    return untilHeard((c, ms) => this.waitUntil(c, ms), heard, again, this.wait(), () => speaker.isClosed);
   }
 
   /**
@@ -267,12 +296,9 @@ export class CaseContext implements Recorder {
   private async syncAlone(member: TestClient): Promise<boolean> {
     const other = this.present.find((m) => m !== member && !m.isClosed);
     if (!other) return true;
-    const text = this.syncText('sync');
-    await this.say(member, text);
-    if (!(await this.waitUntil(() => member.isClosed || other.isClosed || this.hasChat(other, member, text)))) return false;
-    const back = this.syncText('sync');
-    await this.say(other, back);
-    return this.waitUntil(() => member.isClosed || other.isClosed || this.hasChat(member, other, back));
+    const gone = (): boolean => member.isClosed || other.isClosed;
+    if (!(await this.heardFrom(member, [other], gone))) return false;
+    return this.heardFrom(other, [member], gone);
   }
 
   /** Liveness probe: two fresh members exchange one line, exactly once. */
@@ -294,23 +320,29 @@ export class CaseContext implements Recorder {
       }
       // b must be in the room before a speaks: b's own echo shows it; without echo, a hearing b's line does
       // (b's line follows its login on its own connection), which shows a is in the room too.
-      const hello = this.text('probe-b');
-      await b.command({ type: 'say', text: hello, name: b.name, addr: b.addr });
-      const heard = this.profile.echo ? b : a;
-      await this.waitUntil(() => a!.isClosed || b!.isClosed || heard.received.some((r) => r.event?.type === 'chat' && r.event.text === hello));
-      for (let attempt = 0; attempt < 3; attempt += 1) {
-        const text = this.text('probe');
-        await a.command({ type: 'say', text, name: a.name, addr: a.addr });
-        if (await this.waitUntil(() => b!.received.some((r) => r.event?.type === 'chat' && r.event.text === text))) {
-          return { ok: true };
-        }
-        if (a.isClosed || b.isClosed) break;
-      }
+      const [first, second] = [a, b];
+      const gone = (): boolean => first.isClosed || second.isClosed;
+      await this.probeLines(second, this.profile.echo ? second : first, this.wait(), gone);
+      // A slow moment is not a dead room: the exchange has three waits.
+      if (await this.probeLines(first, second, this.wait(3), gone)) return { ok: true };
       return { ok: false, why: 'two new members could not exchange a line' };
     } finally {
       a.close();
       b.close();
     }
+  }
+
+  /** A probe client says lines (another after each pause) until `hearer` holds one of them. */
+  private async probeLines(speaker: TestClient, hearer: TestClient, timeoutMs: number, gone: () => boolean): Promise<boolean> {
+    const texts = new Set<string>();
+    const again = async (): Promise<void> => {
+      const text = this.text(`probe-${speaker.label}`);
+      texts.add(text);
+      await speaker.command({ type: 'say', text, name: speaker.name, addr: speaker.addr });
+    };
+    const heard = (): boolean => hearer.received.some((r) => r.event?.type === 'chat' && texts.has(r.event.text));
+    await again();
+    return untilHeard((c, ms) => this.waitUntil(c, ms), () => gone() || heard(), again, timeoutMs, gone).then(heard);
   }
 
   /** Takes over the evidence of a sub-run (a property case's smallest failing scenario). */

@@ -4,6 +4,7 @@
 // Each kind of discrepancy maps to the requirement the calling case names.
 import { TestClient } from './client.js';
 import type { CaseContext } from './context.js';
+import { untilHeard } from './resend.js';
 
 export interface SentLine {
   readonly from: TestClient;
@@ -69,22 +70,28 @@ export async function expectDelivery(
   // Barriers: each sender still in the room says one more line after the checked ones. Per-sender
   // order is a MUST, so once a receiver holds a sender's barrier, that sender's lines it lacks are
   // missing: a broken server is judged in one round trip instead of a whole wait.
-  const barriers = options.barrier === false ? new Map<TestClient, string>() : await sendBarriers(ctx, sent);
+  const barriers = new Map<TestClient, string[]>();
+  if (options.barrier !== false) for (const from of new Set(sent.map((l) => l.from))) await sayBarrier(ctx, from, barriers);
   // Any line holding the barrier's text counts (the texts are unique to the sender): a server that
   // merges lines (chunk framing) must not make the barrier unrecognisable and cost a whole wait.
   // A sender that has left cannot say a barrier; its leave notice is one, since its lines must come
   // before it (LEAVE-3, FRAME-6): a line still missing when the leave notice arrives is missing.
   const gotBarrier = (r: TestClient, from: TestClient): boolean => {
-    const text = barriers.get(from);
-    if (text === undefined) return !ctx.present.includes(from) && (ctx.eventsAbout(r, 'leave', from) > 0 || ctx.eventsAbout(r, 'idleLeave', from) > 0);
-    return r.received.some((x) => x.line.includes(text));
+    const texts = barriers.get(from);
+    if (texts === undefined) return !ctx.present.includes(from) && (ctx.eventsAbout(r, 'leave', from) > 0 || ctx.eventsAbout(r, 'idleLeave', from) > 0);
+    return r.received.some((x) => texts.some((text) => x.line.includes(text)));
   };
   const settled = (r: TestClient): boolean => {
     if (r.isClosed || arrived(r)) return true;
     const got = new Set(chatFromUs(ctx, r).map((c) => key(c.from, c.text)));
     return (expected.get(r) ?? []).every((l) => got.has(key(l.from, l.text)) || gotBarrier(r, l.from));
   };
-  const complete = await ctx.waitUntil(() => receivers.every(settled), timeout) && receivers.every(arrived);
+  // A barrier the server lost is followed by another after a pause (untilHeard): it costs that pause, not the wait.
+  const again = async (): Promise<void> => {
+    const lacking = new Set(receivers.filter((r) => !settled(r)).flatMap((r) => [...barriers.keys()].filter((from) => !gotBarrier(r, from))));
+    for (const from of lacking) await sayBarrier(ctx, from, barriers);
+  };
+  const complete = (await untilHeard((c, ms) => ctx.waitUntil(c, ms), () => receivers.every(settled), again, timeout)) && receivers.every(arrived);
   // Every receiver holding every sender's barrier has had everything those senders' lines could bring
   // (duplicates included): the sync would prove nothing more.
   const senders = [...new Set(sent.map((l) => l.from))];
@@ -149,16 +156,12 @@ export async function expectDelivery(
 
 let barrierCount = 0;
 
-/** Each sender of `sent` still in the room says one barrier line; returns its text per sender. */
-async function sendBarriers(ctx: CaseContext, sent: readonly SentLine[]): Promise<Map<TestClient, string>> {
-  const out = new Map<TestClient, string>();
-  for (const from of new Set(sent.map((l) => l.from))) {
-    if (from.isClosed || !ctx.present.includes(from)) continue;
-    const text = `${ctx.settings.prefix}~barrier${(barrierCount += 1)}`;
-    out.set(from, text);
-    await ctx.say(from, text);
-  }
-  return out;
+/** A sender still in the room says one more barrier line (recorded under its name). */
+async function sayBarrier(ctx: CaseContext, from: TestClient, barriers: Map<TestClient, string[]>): Promise<void> {
+  if (from.isClosed || !ctx.present.includes(from)) return;
+  const text = `${ctx.settings.prefix}~barrier${(barrierCount += 1)}`;
+  barriers.set(from, [...(barriers.get(from) ?? []), text]);
+  await ctx.say(from, text);
 }
 
 function report(

@@ -14,6 +14,8 @@ import { aborted, deadline, now } from './clock.js';
 import { clipText, STORED_VALUE_MAX } from '../evidence/clip.js';
 import { TranscriptBudget } from '../evidence/budget.js';
 import { CaseContext, TargetUnreachable, type RunSettings } from './context.js';
+import { failureSignature } from './format.js';
+import { RunMemory } from './memory.js';
 import { CaseStop, ViolationStop, caseLevel, verdictOf, VERDICTS, type CaseResult, type NotRun, type Verdict } from './verdict.js';
 import { accepts, pidProbe, ServerStartError, Supervisor, type SuperviseOptions } from '../supervise/index.js';
 import { chargeIncident, type Incident, type TargetWatch } from '../supervise/watch.js';
@@ -193,6 +195,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
     idleTimeoutMs,
     prefix: `cc${randomBytes(3).toString('hex')}`,
     ...(resources ? { resources } : {}),
+    memory: new RunMemory(),
     replayBase: [
       'npx chat-conformance',
       ...(options.server?.command ? [`--server-cmd ${shellQuote(options.server.command)}`] : []),
@@ -237,6 +240,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
       }
       const breaker = new SetupBreaker();
       const budget = new TranscriptBudget();
+      const reproduced = new Map<string, string>();
       let targetDown: { readonly message: string; readonly notRun: NotRun } | undefined;
       for (const [index, c] of cases.entries()) {
         if (preflight) break;
@@ -256,7 +260,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
           result = { ...resultOf(c, 'error', 0, targetDown.message), notRun: targetDown.notRun };
         } else {
           supervisor?.current.markCase(c.id);
-          result = await runCase(c, index, settings, options, watch);
+          result = await runCase(c, index, settings, options, watch, reproduced);
           if (options.signal?.aborted) stopped = 'interrupted';
           else if (supervisor) {
             const after = await superviseAfterCase(supervisor, c, result, watch);
@@ -424,17 +428,39 @@ function caseDeadlineMs(c: ConformanceCase, s: RunSettings): number {
   return base;
 }
 
-async function runCase(c: ConformanceCase, index: number, settings: RunSettings, options: RunOptions, watch: TargetWatch): Promise<CaseResult> {
+/**
+ * Failures reproduced on replay after which later fails are not replayed: the verdict is a
+ * reproduced FAIL by then, and on a broken server each replay costs its waits again.
+ */
+const REPLAYED_FAILURES_ENOUGH = 2;
+
+/**
+ * Runs a case; a fail is replayed once (same seed, same counterexample path) to tell a
+ * finding from a timing accident. A failure already reproduced by an earlier case of this
+ * run (same signature: requirement and message, names and numbers aside) is not replayed:
+ * the server has shown it, and a broken server's verdict should not cost every wait twice;
+ * nor is any fail once REPLAYED_FAILURES_ENOUGH different failures have reproduced.
+ */
+async function runCase(c: ConformanceCase, index: number, settings: RunSettings, options: RunOptions, watch: TargetWatch, reproduced: Map<string, string>): Promise<CaseResult> {
   const first = await attempt(c, index, settings);
   if (first.verdict !== 'fail' || options.verifyFailures === false || settings.abort?.aborted) return first;
   // A server that crashed is not replayed: the crash is the finding.
   if (watch.crashed()) return first;
+  const signature = failureSignature(first);
+  const earlier = reproduced.get(signature);
+  if (earlier !== undefined) return { ...first, message: `${first.message ?? ''} (not replayed: the same failure reproduced in ${earlier})`.trim() };
+  if (reproduced.size >= REPLAYED_FAILURES_ENOUGH) {
+    return { ...first, message: `${first.message ?? ''} (not replayed: ${reproduced.size} failures reproduced already; --only ${c.id} replays it)`.trim() };
+  }
   // Replay once with the same seed (and, for properties, the counterexample's path).
   const path = first.counterexample?.replay.match(/--path=(\S+)/)?.[1];
   const again = await attempt(c, index, path ? { ...settings, path } : settings);
   // Flaky only when the replay passed against a room that still serves: a replay
   // against a target that is down or wedged proves nothing.
-  if (again.verdict !== 'pass' || watch.crashed() || !(await watch.alive())) return first;
+  if (again.verdict !== 'pass' || watch.crashed() || !(await watch.alive())) {
+    if (again.verdict === 'fail' && failureSignature(again) === signature) reproduced.set(signature, c.id);
+    return first;
+  }
   return { ...first, message: `${first.message ?? ''} (flaky: did not fail again on replay)`.trim(), counterexample: first.counterexample ? { ...first.counterexample, flaky: true } : undefined };
 }
 

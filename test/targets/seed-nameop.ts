@@ -96,6 +96,7 @@ export async function startSeedNameop(options: { port?: number } = {}): Promise<
     conn.on('close', gone);
   };
 
-  const server = createServer(handler);
+  // Go's net package sets TCP_NODELAY on every TCP connection; so does this translation.
+  const server = createServer({ noDelay: true }, handler);
   return listenTarget(server, sockets, options.port);
 }

@@ -32,6 +32,7 @@ export async function startSeedRaw(options: { port?: number } = {}): Promise<Run
     conn.on('close', gone);
   };
 
-  const server = createServer(handler);
+  // Go's net package sets TCP_NODELAY on every TCP connection; so does this translation.
+  const server = createServer({ noDelay: true }, handler);
   return listenTarget(server, sockets, options.port);
 }

@@ -77,6 +77,7 @@ export async function startSeedWhoRename(options: { idleTimeoutMs?: number; port
   };
 
   // The seed never closes a connection itself: allowHalfOpen keeps our side open after the peer's FIN, as Go does.
-  const server = createServer({ allowHalfOpen: true }, handleConn);
+  // Go's net package sets TCP_NODELAY on every TCP connection; so does this translation.
+  const server = createServer({ allowHalfOpen: true, noDelay: true }, handleConn);
   return listenTarget(server, sockets, options.port);
 }
