@@ -24,6 +24,7 @@ const sections = [
   'IDLE',
   'ORDER',
   'PROC',
+  'NOTICE',
 ] as const satisfies readonly Section[];
 
 // Compile-time guards: a Section or a doc added to the registry's types

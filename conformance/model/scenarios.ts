@@ -297,7 +297,7 @@ function commandArbs(ctx: CaseContext): fc.Arbitrary<Cmd>[] {
 export const randomScenarios: ConformanceCase = defineCase({
   id: 'model/random-scenarios',
   title: 'Random scenarios of joins, leaves, chat and commands match the spec’s model',
-  requirements: ['CHAT-1', 'CHAT-2', 'CHAT-3', 'JOIN-1', 'LEAVE-1', 'LEAVE-2', 'LEAVE-3', 'ORDER-1', 'CMD-1', 'CMD-2', 'CMD-3', 'CMD-4'],
+  requirements: ['CHAT-1', 'CHAT-2', 'CHAT-3', 'JOIN-1', 'LEAVE-1', 'LEAVE-2', 'LEAVE-3', 'ORDER-1', 'CMD-1', 'CMD-2', 'CMD-3', 'CMD-4', 'NOTICE-1'],
   property: true,
   async run(ctx) {
     const { seed, runs, path } = ctx.settings;
@@ -316,6 +316,10 @@ export const randomScenarios: ConformanceCase = defineCase({
           await joinSlot(model, real, 'u1');
           return { model, real };
         }, cmds);
+        // The notices every scenario's members received must all be true (NOTICE-1).
+        await sub.auditNotices();
+        const untrue = sub.violations.find((v) => v.requirement === 'NOTICE-1');
+        if (untrue) throw new ViolationStop(untrue);
       } catch (err) {
         // Only spec violations count as counterexamples; a dead target or kit error ends the search.
         if (err instanceof ViolationStop) lastFailure = sub;

@@ -11,6 +11,9 @@ import { clipEvent, clipText, STORED_LINE_MAX } from '../evidence/clip.js';
 /** Large enough for the 1 MiB lines the robustness suite sends and a server may echo. */
 const RECEIVE_MAX_LINE = 4 * 1024 * 1024;
 /** A flooding target must not make the kit grow without bound: past this, lines are counted, not kept. */
+
+/** Writes longer than this are not scanned for a rename command (floods of long chat lines). */
+const RENAME_SCAN_BYTES = 64 * 1024;
 export const MAX_KEPT_LINES = 200_000;
 /**
  * Characters of received lines a client keeps whole: twice the largest volume
@@ -97,6 +100,8 @@ export class TestClient {
   private recentLength = 0;
   private readonly decoder = new LineDecoder({ maxFrameBytes: RECEIVE_MAX_LINE, crlf: 'keep', trailing: 'frame' });
   private ended = false;
+  /** Whether this client sent a line the dialect reads as a rename (a renamed notice about it is then true). */
+  renameSent = false;
   private pausedOnce = false;
   private sending: Promise<void> = Promise.resolve();
 
@@ -138,6 +143,11 @@ export class TestClient {
     });
   }
 
+  /** The kit closed its side (FIN, RST or destroy): what the server says of its leaving is expected. */
+  get hasEnded(): boolean {
+    return this.ended;
+  }
+
   get isClosed(): boolean {
     return this.closedAt !== undefined;
   }
@@ -177,6 +187,9 @@ export class TestClient {
 
   private async writeNow(bytes: Uint8Array, sizes: readonly number[] | undefined, delayMs: number, shown?: string): Promise<void> {
     const writes = cut(bytes, sizes);
+    if (!this.renameSent && bytes.byteLength <= RENAME_SCAN_BYTES) {
+      this.renameSent = Buffer.from(bytes).toString('utf8').split('\n').some((line) => this.dialect.parseCommand(line.replace(/\r$/, ''))?.type === 'rename');
+    }
     this.recorder.record({
       at: now() - this.recorder.epoch,
       client: this.label,

@@ -351,6 +351,48 @@ export class CaseContext implements Recorder {
     this.transcript.push(...other.transcript);
   }
 
+  /**
+   * NOTICE-1, after every case: a leave notice and a renamed notice tell something that happened.
+   * A leave (or idle-leave) notice about a member of this case that the kit did not remove, whose
+   * connection the kit did not end and the server has not closed within one wait (a server that
+   * evicts or times out a member announces it and closes it), is false; so is a renamed notice about
+   * a member that never sent a rename. Notices that could be about two of the case's clients (a
+   * name reused) are left alone.
+   */
+  async auditNotices(): Promise<void> {
+    const about = (who: Who): TestClient | undefined => {
+      const matches = this.clients.filter((c) => this.isAbout(who, c));
+      return matches.length === 1 ? matches[0] : undefined;
+    };
+    const falseLeaves = new Map<TestClient, TestClient[]>();
+    const falseRenames = new Map<TestClient, string>();
+    for (const m of this.clients) {
+      for (const r of m.received) {
+        const e = r.event;
+        if (!e || !('who' in e)) continue;
+        if (e.type === 'leave' || e.type === 'idleLeave') {
+          const x = about(e.who);
+          if (x && this.present.includes(x) && !x.hasEnded && !x.isClosed) falseLeaves.set(x, [...(falseLeaves.get(x) ?? []), m]);
+        } else if (e.type === 'renamed') {
+          const x = about(e.who);
+          if (x && !x.renameSent && !falseRenames.has(x)) falseRenames.set(x, `${m.label} received ${JSON.stringify(r.line)}`);
+        }
+      }
+    }
+    for (const [x, where] of falseRenames) {
+      this.violate('NOTICE-1', `a renamed notice about ${x.label}, which never sent a rename`, { expected: 'no renamed notice about a member that did not rename', actual: where });
+    }
+    if (falseLeaves.size === 0) return;
+    await this.waitUntil(() => [...falseLeaves.keys()].every((x) => x.isClosed));
+    for (const [x, receivers] of falseLeaves) {
+      if (x.isClosed) continue;
+      this.violate('NOTICE-1', `${[...new Set(receivers)].map((m) => m.label).join(', ')} received a leave notice for ${x.label}, which had not left and whose connection the server kept open`, {
+        expected: 'a leave notice only for a member that left (or that the server disconnects)',
+        actual: `${x.label} still connected ${this.wait()} ms after the case`,
+      });
+    }
+  }
+
   /** Closes every client the case opened. */
   closeAll(): void {
     clearInterval(this.keepalive);

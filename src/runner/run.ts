@@ -479,6 +479,7 @@ async function attempt(c: ConformanceCase, index: number, settings: RunSettings)
   work.catch(() => {}); // a case abandoned at its deadline must not surface as an unhandled rejection
   try {
     await deadline(Promise.race([work, interrupt.promise]), caseDeadlineMs(c, settings), () => new CaseStop('inconclusive', `case deadline of ${caseDeadlineMs(c, settings)} ms passed`));
+    await ctx.auditNotices();
   } catch (err) {
     if (err instanceof ViolationStop) {
       // recorded in ctx.violations already

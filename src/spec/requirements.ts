@@ -16,7 +16,8 @@ export type Section =
   | 'IDENT'
   | 'IDLE'
   | 'ORDER'
-  | 'PROC';
+  | 'PROC'
+  | 'NOTICE';
 
 export interface Requirement {
   readonly id: string;
@@ -68,6 +69,7 @@ export const requirements: readonly Requirement[] = [
   r('LEAVE-2', 'MUST', 'A member MUST NOT receive any line from a member after that member’s leave notice.'),
   r('LEAVE-3', 'MUST', 'Every line a member sent before closing its connection with FIN MUST be delivered to the remaining members before its leave notice.'),
   r('LEAVE-4', 'MUST', 'Where the profile has a quit command, quit MUST produce the same leave notices as a disconnect, and the server MUST then close the connection.'),
+  r('NOTICE-1', 'MUST', 'A leave notice (or idle-leave notice) MUST be about a member that left or that the server disconnects, and a renamed notice about a member that renamed.'),
 
   // Idle timeout
   r('IDLE-1', 'MUST', 'Where the profile has an idle timeout, a member silent for that long MUST be announced to each remaining member with exactly one idle-leave notice.'),

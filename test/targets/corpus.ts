@@ -109,6 +109,7 @@ function goPeer(name: 'gopl-unbuffered' | 'gopl-buffered', args: readonly string
 export const coreCorpus: readonly CorpusEntry[] = [
   // Planted bugs: one deviation each in an otherwise correct server (fault-server.ts).
   faultEntry('no-leave-notice', 'gopl-en', ['LEAVE-1'], 'no leave notice when a member disconnects'),
+  faultEntry('leave-names-last-joiner', 'gopl-en', ['NOTICE-1', 'LEAVE-1'], 'the leave notice names the latest joiner (a variable every connection overwrites), who is still there'),
   faultEntry('self-join', 'gopl-en', ['JOIN-2'], 'the joiner also gets its own join notice'),
   faultEntry('no-echo', 'gopl-en', ['CHAT-2'], 'the sender does not get its own line'),
   faultEntry('drop-1-in-N', 'gopl-en', ['CHAT-1'], 'every 10th chat delivery to another member is dropped'),

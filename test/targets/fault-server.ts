@@ -40,6 +40,7 @@ export const faults = [
   'empty-line-ends-session',
   'partial-line-holds-idle',
   'list-replaces-pending',
+  'leave-names-last-joiner',
 ] as const;
 export type Fault = (typeof faults)[number];
 
@@ -195,7 +196,9 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
     // silent-eviction: the bug is dropping a slow reader without telling the room.
     if (fault === 'silent-eviction' && how === 'evicted') return;
     const type = how === 'idleLeave' && dialect.hasNotice('idleLeave') ? 'idleLeave' : 'leave';
-    if (dialect.hasNotice(type)) broadcast({ type, who: who(m) });
+    // leave-names-last-joiner: the leaver's name comes from a variable each new connection overwrites.
+    const named = fault === 'leave-names-last-joiner' ? (everJoined.at(-1) ?? m) : m;
+    if (dialect.hasNotice(type)) broadcast({ type, who: who(named) });
   };
 
   /** Leaves, stops reading, and ends our side once what is queued is written. */
