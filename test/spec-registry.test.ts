@@ -288,7 +288,7 @@ describe('the spec checker', () => {
     ]);
     assert.deepEqual(problems, [
       '"CHAT-01": not a well-formed ID (PREFIX-N, N from 1, no leading zero)',
-      'TYPO-1: unknown section prefix TYPO (known: FRAME, JOIN, CHAT, LEAVE, CLEANUP, ISOLATION, ROBUST, CMD, IDENT, IDLE, ORDER, PROC)',
+      'TYPO-1: unknown section prefix TYPO (known: FRAME, JOIN, CHAT, LEAVE, CLEANUP, ISOLATION, ROBUST, CMD, IDENT, IDLE, ORDER, PROC, NOTICE)',
       'CHAT-1: in the registry twice (entries 3 and 4)',
       'CHAT-1: level SHOULD but its text never says SHOULD',
     ]);
