@@ -6,6 +6,9 @@ import type { CaseContext } from '../../src/runner/context.js';
 import type { ServerEventType } from '../../src/profile/types.js';
 import { namingLine } from '../ident/names.js';
 
+/** The notices that answer a member-list command, whichever the dialect has. */
+export const LIST_REPLIES = ['whoHeader', 'whoEntry', 'userList'] as const satisfies readonly ServerEventType[];
+
 /** One command whose answer goes to the requester alone, and the notices that answer it. */
 interface Ask {
   readonly what: string;
@@ -18,8 +21,8 @@ function asks(ctx: CaseContext): Ask[] {
   const d = ctx.dialect;
   const has = (type: ServerEventType): boolean => d.hasNotice(type);
   const out: Ask[] = [];
-  if (d.hasCommand('who') && (has('whoHeader') || has('whoEntry') || has('userList'))) {
-    out.push({ what: 'the member list', replies: ['whoHeader', 'whoEntry', 'userList'], send: (a) => a.command({ type: 'who', name: a.name }) });
+  if (d.hasCommand('who') && LIST_REPLIES.some(has)) {
+    out.push({ what: 'the member list', replies: LIST_REPLIES, send: (a) => a.command({ type: 'who', name: a.name }) });
   }
   if (d.hasCommand('groupList') && has('groupList')) {
     out.push({ what: 'the group list', replies: ['groupList'], send: (a) => a.command({ type: 'groupList', name: a.name }) });

@@ -1,6 +1,7 @@
 // spec/line.md, Framing: a line is a line however TCP cuts or joins it.
 import { defineCase } from '../../src/runner/case.js';
 import { CHAT_RULES, expectDelivery, type DeliveryRules } from '../../src/runner/delivery.js';
+import { LIST_REPLIES } from '../cmd/replies.js';
 
 /** raw: a sender's bytes after its last LF are relayed as a line after this long without bytes from it (spec/line.md, raw). */
 const RAW_FLUSH_MS = 500;
@@ -43,8 +44,6 @@ export const splitWrites = defineCase({
   },
 });
 
-/** The notices that answer a member-list command, whichever the dialect has. */
-const LIST_REPLIES = ['userList', 'whoHeader', 'whoEntry'] as const;
 const isListReply = (type: string): boolean => (LIST_REPLIES as readonly string[]).includes(type);
 
 export const coalescedWrites = defineCase({
