@@ -31,7 +31,8 @@ interface Attempt {
 /** The routes this profile offers for choosing a name. */
 function routes(ctx: CaseContext): Route[] {
   const out: Route[] = [];
-  if (ctx.profile.joinOn === 'prompt' && ctx.profile.identity !== 'assigned') out.push('prompt');
+  // A server that makes the name of the answer (bob#4821) may carry what the answer holds into it: the prompt is a route too.
+  if (ctx.profile.joinOn === 'prompt') out.push('prompt');
   if (ctx.profile.joinOn === 'login') out.push('login');
   if (ctx.dialect.hasCommand('rename')) out.push('rename');
   return out;
@@ -83,10 +84,7 @@ export const controlNames = defineCase({
   requirements: ['IDENT-5', 'IDENT-6'],
   async run(ctx) {
     const ways = routes(ctx);
-    if (ways.length === 0) {
-      const prompt = ctx.profile.joinOn === 'prompt' ? 'the server names it after the prompt' : 'no name prompt';
-      ctx.skip(`the profile has no way for a member to choose its name (${prompt}, no login or rename command)`);
-    }
+    if (ways.length === 0) ctx.skip('the profile has no way for a member to give a name (no name prompt, no login or rename command)');
     const a = await ctx.join('a');
     const b = await ctx.join('b');
     const witnesses = [a, b];
