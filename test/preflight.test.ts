@@ -185,6 +185,12 @@ describe('preflight parts', () => {
     const targetDown: CaseResult = { ...pass('y/1'), verdict: 'error', message: 'target down (ECONNREFUSED after y/0)', notRun: 'target-down' };
     assert.equal(down.observe(targetDown), undefined);
     assert.equal(down.observe({ ...targetDown, id: 'y/2' }), undefined, 'target down is the runner\'s business, not the breaker\'s');
+    // NOTICE-1 is checked after every case: the same false notice in every case is the server's bug, not a setup problem.
+    const audit = new SetupBreaker(2);
+    const untrue = (id: string): CaseResult => ({ ...fail(id, 'x'), violations: [{ requirement: 'NOTICE-1', level: 'MUST', message: 'a received a leave notice for a, which had not left' }] });
+    assert.equal(audit.observe(untrue('z/1')), undefined);
+    assert.equal(audit.observe(untrue('z/2')), undefined);
+    assert.equal(audit.observe(untrue('z/3')), undefined);
   });
 
   test('the reachability check closes with FIN, not a reset, even after the server spoke', async () => {

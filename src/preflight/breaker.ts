@@ -22,10 +22,15 @@ function failureKey(result: CaseResult): string | undefined {
   if (result.notRun) return undefined;
   // A crash or dead room charged to this case: the supervisor restarts the server and has its own crash-loop limit.
   if (result.server) return undefined;
+  // Checks made after every case (NOTICE-1) repeat by nature: a server bug they find is no setup problem.
+  if (result.violations?.length && result.violations.every((v) => AFTER_EVERY_CASE.has(v.requirement))) return undefined;
   const first = result.violations?.[0];
   const what = first ? `${first.requirement}: ${first.message}` : message;
   return `${result.verdict} ${normaliseMessage(what)}`;
 }
+
+/** Requirements the runner checks after every case, whatever the case is about (CaseContext.auditNotices). */
+const AFTER_EVERY_CASE: ReadonlySet<string> = new Set(['NOTICE-1']);
 
 export class SetupBreaker {
   private key: string | undefined;
