@@ -48,6 +48,12 @@ export interface Mutant {
   readonly replacement: string;
   /** What changed, e.g. `=== → !==`. */
   readonly what: string;
+  /**
+   * Where coverage must show that the mutated code ran: the start of the whole construct (the
+   * expression around an operator, the statement), not the changed token. `a ?? b` → `a && b`
+   * changes what the expression gives even when `b` never ran.
+   */
+  readonly reach?: number;
 }
 
 type Outcome =
@@ -67,10 +73,9 @@ interface Equivalent {
 export function mutationSites(file: string, source: string): Mutant[] {
   const sf = ts.createSourceFile(file, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
   const out: Mutant[] = [];
-  const add = (node: ts.Node | { getStart(): number; end: number }, start: number, end: number, replacement: string, op: string, what: string): void => {
+  const add = (node: ts.Node, start: number, end: number, replacement: string, op: string, what: string): void => {
     const { line, character } = sf.getLineAndCharacterOfPosition(start);
-    out.push({ id: `${file}:${line + 1}:${character + 1}:${op}`, file, line: line + 1, start, end, replacement, what });
-    void node;
+    out.push({ id: `${file}:${line + 1}:${character + 1}:${op}`, file, line: line + 1, start, end, replacement, what, reach: node.getStart(sf) });
   };
   const swaps: Record<string, string[]> = {
     '===': ['!=='],
@@ -302,7 +307,7 @@ interface Control {
 /** The profiles whose control run executed the mutated code, in candidateProfiles() order, at most MAX_PROFILES of them. */
 function profilesFor(mutant: Mutant, control: Control): string[] {
   return [...control.coverage]
-    .filter(([, coverage]) => covers(coverage, mutant.file, mutant.start))
+    .filter(([, coverage]) => covers(coverage, mutant.file, mutant.reach ?? mutant.start))
     .map(([profile]) => profile)
     .slice(0, MAX_PROFILES);
 }

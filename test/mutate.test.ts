@@ -42,7 +42,7 @@ test('coverage: a mutant is reached by a profile when the innermost block around
   try {
     const dir = join(sandbox, 'dist/src/reference-server');
     mkdirSync(dir, { recursive: true });
-    const code = `function f(x) {\n  if (x > 1) {\n    return 'ran';\n  } else {\n    return 'never';\n  }\n}\nf(2);\n`;
+    const code = `function f(x) {\n  if (x > 1) {\n    return 'ran';\n  } else {\n    return 'never';\n  }\n}\nf(2);\nfunction g(v) {\n  return { n: v ?? 'none' };\n}\ng('x');\n`;
     writeFileSync(join(dir, 'room.js'), code);
     const coverageDir = join(sandbox, 'coverage');
     execFileSync(process.execPath, [join(dir, 'room.js')], { env: { ...process.env, NODE_V8_COVERAGE: coverageDir } });
@@ -51,6 +51,10 @@ test('coverage: a mutant is reached by a profile when the innermost block around
     assert.equal(covers(coverage, 'room.js', code.indexOf("'ran'")), true);
     assert.equal(covers(coverage, 'room.js', code.indexOf("'never'")), false);
     assert.equal(covers(coverage, 'other.js', 0), false, 'a file no process loaded');
+    // `v ?? 'none'` → `v && 'none'` changes what g gives though 'none' never ran: reached where the expression ran.
+    const nullish = mutationSites('room.js', code).find((m) => m.what === '?? → &&');
+    assert.ok(nullish?.reach !== undefined && nullish.reach < nullish.start);
+    assert.equal(covers(coverage, 'room.js', nullish.reach), true);
   } finally {
     rmSync(sandbox, { recursive: true, force: true });
   }
