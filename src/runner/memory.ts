@@ -1,5 +1,6 @@
 // What one run learns about its target that later cases use: the notices the
-// server has shown it does not send. A wait for a notice that runs its whole
+// server has shown it does not send (and, for NOTICE-1, that it keeps members
+// it announced as gone connected). A wait for a notice that runs its whole
 // length twice (a case and its replay, or two cases) while no notice of that
 // type ever reached any member makes later waits for it short. The
 // requirement behind it has failed, reproducibly, by then; a broken server's
