@@ -84,7 +84,7 @@ export const controlNames = defineCase({
   requirements: ['IDENT-5', 'IDENT-6'],
   async run(ctx) {
     const ways = routes(ctx);
-    if (ways.length === 0) ctx.skip('the profile has no way for a member to give a name (no name prompt, no login or rename command)');
+    if (ways.length === 0) ctx.skip('the profile has no way for a member to choose its name (no name prompt, no login or rename command)');
     const a = await ctx.join('a');
     const b = await ctx.join('b');
     const witnesses = [a, b];
