@@ -141,9 +141,14 @@ describe('CI conventions', () => {
     const recorded = JSON.parse(readFileSync(file, 'utf8')) as { cases: { id: string }[] };
     assert.deepEqual(recorded.cases.map((c) => c.id).sort(), ['chat/exactly-once', 'frame/split-writes']);
     // The same failures again: expected, exit 0.
-    const known = await runCli([...args(failing.port, 'chat/exactly-once,frame/split-writes,join/*'), '--baseline', file], { timeoutMs: 60_000 });
+    const junit = join(dir, 'known.xml');
+    const known = await runCli([...args(failing.port, 'chat/exactly-once,frame/split-writes,join/*'), '--baseline', file, '--report', `junit=${junit}`], { timeoutMs: 60_000 });
     assert.equal(known.code, 0, known.stdout);
     assert.match(known.stdout, /Baseline .*: 2 known failures \(expected\), 0 new/);
+    // JUnit agrees with the exit code: no failure, the known ones skipped with the baseline named.
+    const xml = readFileSync(junit, 'utf8');
+    assert.match(xml, /<testsuites [^>]* failures="0" errors="0"/);
+    assert.equal((xml.match(/<skipped message="known failure \(baseline [^"]*baseline\.json\): fail: /g) ?? []).length, 2);
     // A new failure (frame/coalesced-writes) fails the run.
     const fresh = await runCli([...args(failing.port, 'chat/exactly-once,frame/split-writes,frame/coalesced-writes'), '--baseline', file], { timeoutMs: 60_000 });
     assert.equal(fresh.code, 1, fresh.stdout);
@@ -163,9 +168,16 @@ describe('CI conventions', () => {
     const plain = await runCli(args(failing.port, 'frame/crlf'), { timeoutMs: 60_000 });
     assert.match(plain.stdout, /WARN +frame\/crlf/);
     assert.equal(plain.code, 0, plain.stdout);
-    const strict = await runCli([...args(failing.port, 'frame/crlf'), '--strict'], { timeoutMs: 60_000 });
+    const junit = join(dir, 'strict.xml');
+    const json = join(dir, 'strict.json');
+    const strict = await runCli([...args(failing.port, 'frame/crlf'), '--strict', '--report', `junit=${junit}`, '--report', `json=${json}`], { timeoutMs: 60_000, env: { GITHUB_ACTIONS: 'true' } });
     assert.equal(strict.code, 1, strict.stdout);
     assert.match(strict.stdout, /--strict: warn and inconclusive cases fail the run/);
+    // Every reporter says the same: JUnit has a failure, the JSON report's gate fails, the annotation is an error.
+    assert.match(readFileSync(junit, 'utf8'), /<failure message="warn \(--strict\): /);
+    const report = ReportSchema.parse(JSON.parse(readFileSync(json, 'utf8')));
+    assert.deepEqual(report.gate, { strict: true, exitCode: 1, failing: ['frame/crlf'], known: [], fixed: [] });
+    assert.match(strict.stdout, /^::error [^\n]*title=WARN frame\/crlf/m);
   });
 
   test('GitHub Actions annotations, FORCE_COLOR and NO_COLOR, --reporter dot and json', async () => {
@@ -208,4 +220,10 @@ test('annotations: one per group of identical failures, escaped as workflow comm
   assert.equal(lines.length, 2);
   assert.match(lines[0]!, /^::error file=[^,]*spec\/core\.md,line=\d+,title=FAIL chat\/a and 1 more \(CHAT-1\)::CHAT-1 \(MUST\): b did not receive 3 line\(s\), 50%25 lost%0Aactual: x%0Ay%0Athe same failure in 2 cases: chat\/a, chat\/b$/);
   assert.match(lines[1]!, /^::warning /);
+  // --strict: the warn fails the run, so it is an error; a known failure (baseline) is not annotated.
+  const cases = [failure('chat/a', 1000), { ...failure('chat/c', 3), verdict: 'warn' as const }];
+  const gate = { strict: true, exitCode: 1, failing: ['chat/c'], known: ['chat/a'], fixed: [], baseline: 'b.json' };
+  const strict = annotations(cases, gate);
+  assert.equal(strict.length, 1, strict.join('\n'));
+  assert.match(strict[0]!, /^::error [^:]*title=WARN chat\/c /);
 });

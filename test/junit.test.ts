@@ -12,6 +12,7 @@ import { toJUnit } from '../src/report/index.js';
 import { runConformance, type Report } from '../src/runner/run.js';
 import type { CaseResult } from '../src/runner/verdict.js';
 import { silentTarget } from './helpers/cli.js';
+import { gateOf } from '../src/report/gate.js';
 
 const XSD = packagePath('test/fixtures/jenkins-junit-10.xsd');
 const hasXmllint = spawnSync('xmllint', ['--version']).status === 0;
@@ -74,6 +75,22 @@ describe('JUnit report', () => {
     assert.equal(attr(top, 'failures'), 1);
     assert.equal(attr(top, 'errors'), 2);
     assert.doesNotMatch(top, /skipped=|timestamp=/); // the two attributes Jenkins' schema rejects there
+  });
+
+  test('the gate reaches JUnit: with --strict a warn is a failure; a known failure (--baseline) is skipped and says so', () => {
+    const r = report(every);
+    const plain = toJUnit({ ...r, gate: gateOf(r) });
+    assert.equal(plain, toJUnit(r), 'no --strict, no baseline: the report as without a gate');
+    assert.match(plain, /name="join\/c \[CHAT-1\]" time="0\.012">\n      <system-out>warn: slow/);
+    const strict = toJUnit({ ...r, gate: gateOf(r, { strict: true }) });
+    assert.match(strict, /name="join\/c \[CHAT-1\]" time="0\.012">\n      <failure message="warn \(--strict\): slow" type="warn">/);
+    assert.match(strict, /<testsuites [^>]*tests="6" failures="2" errors="2"/);
+    const baseline = { tool: 'chat-conformance', kind: 'baseline', profile: 'gopl-en', target: 'x', createdAt: 'x', cases: [{ id: 'chat/b', verdict: 'fail' }] } as const;
+    const known = toJUnit({ ...r, gate: gateOf(r, { strict: true, baseline: { file: 'chat-baseline.json', cases: { ...baseline, cases: [...baseline.cases] } } }) });
+    assert.match(known, /name="chat\/b \[CHAT-1\]" time="0\.012">\n      <skipped message="known failure \(baseline chat-baseline\.json\): fail: CHAT-1 \(MUST\): lost &lt;a&gt;/);
+    assert.match(known, /<testsuites [^>]*tests="6" failures="1" errors="2"/);
+    assert.equal((known.match(/<skipped /g) ?? []).length, 2);
+    if (hasXmllint) for (const xml of [strict, known]) assert.ok(validate(xml).ok, validate(xml).output);
   });
 
   test('an unreachable target is one errored testcase that says so', () => {

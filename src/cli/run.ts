@@ -7,7 +7,8 @@ import { builtinProfileNames, compileProfile, loadProfile, ProfileError } from '
 import { requirement } from '../spec/requirements.js';
 import { clipText } from '../evidence/clip.js';
 import { annotations, inGitHubActions } from '../report/annotations.js';
-import { checkBaselineWritable, compareWithBaseline, readBaseline, writeBaseline, type Baseline } from '../report/baseline.js';
+import { checkBaselineWritable, readBaseline, writeBaseline, type Baseline } from '../report/baseline.js';
+import { baselineStatus, EXIT, exitCodeOf, standing, withGate } from '../report/gate.js';
 import { didYouMean, numberOption as number, parseCommandLine, UsageError, type OptionSpec, type OptionValues } from './args.js';
 import { makeReporter, makeStyle, REPORTERS, useColor, type ReporterName, type Style } from './reporters.js';
 import { checkWritable, parseReportSpec, writeReports, type ReportSpec } from '../report/index.js';
@@ -21,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { SuperviseOptions } from '../supervise/index.js';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
+export { EXIT };
 
 export const RUN_HELP = `Usage: chat-conformance [run] [options]
 
@@ -273,6 +274,9 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
     return EXIT.usage;
   }
   partial = report;
+  // The gate (--strict, --baseline) goes into the report: every reporter reads the same verdicts.
+  report = withGate(report, { strict: values.strict === true, ...(baseline && values.baseline !== undefined ? { baseline: { file: values.baseline, cases: baseline } } : {}) });
+  const gate = report.gate!;
 
   const problems = writeReports(reports, report);
   if (values['write-baseline'] !== undefined) {
@@ -286,8 +290,7 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
   offSignals();
   if (inGitHubActions()) {
     const target = reporterName === 'json' ? err : out;
-    const excused = new Set(baseline ? compareWithBaseline(report, baseline).known.map((c) => c.id) : []);
-    for (const line of annotations(report.cases.filter((c) => !excused.has(c.id)))) target.write(`${line}\n`);
+    for (const line of annotations(report.cases, gate)) target.write(`${line}\n`);
   }
   if (report.preflight) for (const line of formatPreflightReport(report.preflight)) (reporterName === 'json' ? err : out).write(`${line}\n`);
   if (report.unreachable) {
@@ -300,19 +303,18 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
     `\n${style.bold('Summary')}: ${s.pass} pass, ${s.fail} fail, ${s.warn} warn, ${s.skip} skip, ${s.inconclusive} inconclusive, ${s.error} error` +
       ` in ${(report.durationMs / 1000).toFixed(1)} s (seed ${report.seed})${report.stopped ? ` — stopped: ${clipText(report.stopped, 80)}` : ''}`,
   ];
-  let code = exitCode(report, values.strict === true);
-  if (baseline) {
-    const cmp = compareWithBaseline(report, baseline);
-    summary.push(`Baseline ${values.baseline}: ${cmp.known.length} known failure${cmp.known.length === 1 ? '' : 's'} (expected), ${cmp.fresh.length} new`);
-    for (const r of cmp.fresh.slice(0, 50)) summary.push(`  new: ${r.verdict.toUpperCase()} ${r.id}  ${clipText((r.message ?? '').split('\n')[0]!, 160)}`);
-    if (cmp.nowPassing.length) summary.push(`  now passing (remove from the baseline): ${cmp.nowPassing.join(', ')}`);
-    code = exitCode(report, values.strict === true, new Set(cmp.known.map((c) => c.id)));
+  const code = gate.exitCode;
+  if (gate.baseline !== undefined) {
+    const fresh = report.cases.filter((c) => baselineStatus(c, gate) === 'new');
+    summary.push(`Baseline ${gate.baseline}: ${gate.known.length} known failure${gate.known.length === 1 ? '' : 's'} (expected), ${fresh.length} new`);
+    for (const r of fresh.slice(0, 50)) summary.push(`  new: ${r.verdict.toUpperCase()} ${r.id}  ${clipText((r.message ?? '').split('\n')[0]!, 160)}`);
+    if (gate.fixed.length) summary.push(`  now passing (remove from the baseline): ${gate.fixed.join(', ')}`);
   }
-  if (values.strict && code !== EXIT.ok && report.summary.fail === 0 && (report.summary.warn > 0 || report.summary.inconclusive > 0)) {
+  if (gate.strict && code !== EXIT.ok && report.cases.every((c) => c.verdict !== 'fail' || standing(c, gate) === 'known') && report.cases.some((c) => standing(c, gate) === 'fails-run' && (c.verdict === 'warn' || c.verdict === 'inconclusive'))) {
     summary.push('--strict: warn and inconclusive cases fail the run');
   }
   summary.push(...incidentLines(report));
-  summary.push(`Verdict: ${style.word(report.verdict)}${baseline && code === EXIT.ok && report.verdict !== 'pass' ? ' (only known failures: the run passes)' : ''}`);
+  summary.push(`Verdict: ${style.word(report.verdict)}${gate.baseline !== undefined && code === EXIT.ok && report.verdict !== 'pass' ? ' (only known failures: the run passes)' : ''}`);
   reporter.end(report, summary);
   // A report CI cannot read is a broken gate, whatever the verdict.
   return problems.length ? EXIT.usage : code;
@@ -340,15 +342,7 @@ async function listCases(out: Output, style: Style, only: string[], skip: string
 
 /** The exit code of a finished run; `excused` are known failures (a baseline), `strict` makes warn and inconclusive fail. */
 export function exitCode(report: Report, strict = false, excused: ReadonlySet<string> = new Set()): number {
-  if (report.unreachable || report.stopped === 'interrupted') return EXIT.unreachable;
-  if (report.preflight?.kind === 'profile') return EXIT.usage;
-  const counted = report.cases.filter((c) => !excused.has(c.id));
-  if (counted.some((c) => c.verdict === 'fail')) return EXIT.failed;
-  if (strict && counted.some((c) => c.verdict === 'warn' || c.verdict === 'inconclusive')) return EXIT.failed;
-  const downOrInconclusive = counted.some((c) => c.notRun !== undefined || (c.verdict === 'error' && /cannot connect/.test(c.message ?? '')) || c.verdict === 'inconclusive');
-  if ((report.stopped && !report.stopped.startsWith('stopped after')) || downOrInconclusive) return EXIT.unreachable;
-  if (counted.some((c) => c.verdict === 'error')) return EXIT.usage;
-  return EXIT.ok;
+  return exitCodeOf(report, strict, excused);
 }
 
 const section = (id: string): string => id.slice(0, id.indexOf('/'));

@@ -1,6 +1,7 @@
-// GitHub Actions workflow commands: one `::error` (fail) or `::warning` (warn)
-// annotation per distinct failure, pointing at the requirement in the spec,
-// so a pull request shows what broke without opening the log.
+// GitHub Actions workflow commands: one `::error` (a case that fails the run)
+// or `::warning` (a warn without --strict) annotation per distinct failure,
+// pointing at the requirement in the spec, so a pull request shows what broke
+// without opening the log. Known failures (a baseline) are not annotated.
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { packagePath } from '../paths.js';
@@ -8,6 +9,7 @@ import { requirement } from '../spec/requirements.js';
 import { failureSignature, PRINT_WIDTH } from '../runner/format.js';
 import { clipText } from '../evidence/clip.js';
 import type { CaseResult } from '../runner/verdict.js';
+import { standing, type Gate } from './gate.js';
 
 /** GitHub Actions sets GITHUB_ACTIONS=true in every step. */
 export const inGitHubActions = (env: NodeJS.ProcessEnv = process.env): boolean => env.GITHUB_ACTIONS === 'true';
@@ -29,11 +31,20 @@ function specLocation(id: string): { file: string; line: number } | undefined {
   }
 }
 
-/** One annotation per group of identical failures (fail: error, others: warning), at most `max`. */
-export function annotations(results: readonly CaseResult[], max = 50): string[] {
+/** An error for what fails the run, and a warning for a warn or an inconclusive case (--strict makes these errors too). */
+const commandOf = (r: CaseResult, gate: Gate | undefined): 'error' | 'warning' =>
+  r.verdict === 'fail' || r.verdict === 'error' || (gate?.strict === true && standing(r, gate) === 'fails-run') ? 'error' : 'warning';
+
+/**
+ * One annotation per group of identical failures, at most `max`: an error for a
+ * fail or error, and for a warn or inconclusive case that fails the run
+ * (--strict); a warning for the others. Known failures are left out.
+ */
+export function annotations(results: readonly CaseResult[], gate?: Gate, max = 50): string[] {
   const groups = new Map<string, CaseResult[]>();
   for (const r of results) {
-    if (r.verdict === 'pass' || r.verdict === 'skip') continue;
+    const where = standing(r, gate);
+    if (where === 'ok' || where === 'known') continue;
     const key = `${r.verdict}\u0000${failureSignature(r)}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
@@ -42,7 +53,7 @@ export function annotations(results: readonly CaseResult[], max = 50): string[] 
     const first = cases[0]!;
     const v = first.violations?.find((x) => x.level === 'MUST') ?? first.violations?.[0];
     const where = v ? specLocation(v.requirement) : undefined;
-    const command = first.verdict === 'fail' || first.verdict === 'error' ? 'error' : 'warning';
+    const command = commandOf(first, gate);
     const title = `${first.verdict.toUpperCase()} ${first.id}${cases.length > 1 ? ` and ${cases.length - 1} more` : ''}${v ? ` (${v.requirement})` : ''}`;
     const body = [
       clipText((first.message ?? first.verdict).split('\n')[0]!, PRINT_WIDTH),

@@ -2,10 +2,14 @@
 // valid against the Jenkins JUnit schema (test/fixtures/jenkins-junit-10.xsd)
 // that GitHub, GitLab and Jenkins render. A JUnit-only CI view must show
 // everything that is not a pass: inconclusive cases are errors, never
-// skipped, and a run that judged nothing carries one errored testcase.
+// skipped, and a run that judged nothing carries one errored testcase. The
+// run's gate (src/report/gate.ts) decides the rest as the exit code does: with
+// --strict a warn is a failure; a known failure (--baseline) is skipped, as
+// pytest reports an expected failure, with the baseline named.
 import { formatFailure } from '../runner/format.js';
 import type { Report } from '../runner/run.js';
 import type { CaseResult } from '../runner/verdict.js';
+import { standing, type Gate } from './gate.js';
 
 const xml = (s: string): string =>
   s
@@ -24,11 +28,18 @@ interface Suite {
   readonly cases: { readonly name: string; readonly classname: string; readonly ms: number; readonly body: string[]; readonly kind: 'pass' | 'failure' | 'error' | 'skipped' }[];
 }
 
-function testcaseOf(c: CaseResult, classname: string): Suite['cases'][number] {
+function testcaseOf(c: CaseResult, classname: string, gate: Gate | undefined): Suite['cases'][number] {
   const detail = xml(formatFailure(c).join('\n'));
   const message = xml(c.message ?? c.verdict);
   const name = `${c.id} [${c.requirements.join(', ')}]`;
   const base = { name, classname, ms: c.durationMs };
+  const where = standing(c, gate);
+  if (where === 'known') {
+    return { ...base, kind: 'skipped', body: [`<skipped message="${xml(`known failure (baseline ${gate?.baseline ?? ''}): ${c.verdict}: ${c.message ?? ''}`)}"/>`, `<system-out>${detail}</system-out>`] };
+  }
+  if (c.verdict === 'warn' && where === 'fails-run') {
+    return { ...base, kind: 'failure', body: [`<failure message="${xml(`warn (--strict): ${c.message ?? ''}`)}" type="${xml(c.violations?.[0]?.requirement ?? 'warn')}">${detail}</failure>`] };
+  }
   switch (c.verdict) {
     case 'fail':
       return { ...base, kind: 'failure', body: [`<failure message="${message}" type="${xml(c.violations?.[0]?.requirement ?? 'fail')}">${detail}</failure>`] };
@@ -56,7 +67,7 @@ export function toJUnit(report: Report): string {
   };
   for (const c of report.cases) {
     const s = suite(c.id.slice(0, c.id.indexOf('/')));
-    s.cases.push(testcaseOf(c, s.name));
+    s.cases.push(testcaseOf(c, s.name, report.gate));
   }
   // A run that stopped before judging everything says why, as a testcase a CI view shows.
   if (report.unreachable || (report.stopped !== undefined && !report.stopped.startsWith('stopped after'))) {

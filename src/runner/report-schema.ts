@@ -78,6 +78,17 @@ export const ReportSchema = z
       .describe('each crash or dead room once, in order (supervised runs; a dead room also without supervision)'),
     restarts: z.number().int().nonnegative().optional().describe('times the supervised server was started again'),
     cases: z.array(CaseResult),
+    gate: z
+      .strictObject({
+        strict: z.boolean(),
+        baseline: z.string().optional().describe('the --baseline file'),
+        exitCode: z.number().int().describe('the exit code: 0 passes CI'),
+        failing: z.array(z.string()).describe('cases that fail the run: fail, error, inconclusive, and warn with --strict, less the known failures'),
+        known: z.array(z.string()).describe('cases the baseline expects not to pass: they fail nothing'),
+        fixed: z.array(z.string()).describe('cases in the baseline that passed: the baseline can shrink'),
+      })
+      .optional()
+      .describe('the run as a CI gate (--strict, --baseline): set by the command line, absent from a library run'),
     requirements: z.record(z.string().regex(/^[A-Z]+-\d+$/), z.strictObject({ level: Level, text: z.string() })).optional().describe('the level and text of every requirement the cases name'),
   })
   .describe('A chat-conformance run: one entry per case, with the evidence behind each fail or warn.');

@@ -13,6 +13,7 @@ import type { Target } from './client.js';
 import { aborted, deadline, now } from './clock.js';
 import { clipText, STORED_VALUE_MAX } from '../evidence/clip.js';
 import { TranscriptBudget } from '../evidence/budget.js';
+import type { Gate } from '../report/gate.js';
 import { CaseContext, TargetUnreachable, type RunSettings } from './context.js';
 import { failureSignature } from './format.js';
 import { RunMemory } from './memory.js';
@@ -81,6 +82,8 @@ export interface Report {
   readonly cases: readonly CaseResult[];
   /** The level and text of every requirement the cases name, so a report reads without the spec at hand. */
   readonly requirements?: Readonly<Record<string, { readonly level: Level; readonly text: string }>>;
+  /** What --strict and --baseline made of the run (set by the CLI after the run; src/report/gate.ts). */
+  readonly gate?: Gate;
 }
 
 /** A usage problem found before anything ran (bad glob, no case selected, bad profile). */
