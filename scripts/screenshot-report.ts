@@ -24,7 +24,7 @@ if (missing) {
 const server = await startFaultServer({ profile: 'gopl-en', fault: 'leave-before-last-lines' });
 let html: string;
 try {
-  const report = await runConformance({ target: server.url, profile: 'gopl-en', only: ['leave/*', 'chat/exactly-once'], quick: true, seed: 7 });
+  const report = await runConformance({ target: server.url, profile: 'gopl-en', only: ['leave/*', 'chat/exactly-once'], quick: true, seed: 7, keepTranscripts: true });
   console.log(`run: ${Object.entries(report.summary).map(([v, n]) => `${n} ${v}`).join(', ')}`);
   html = renderHtmlReport(report);
 } finally {

@@ -202,6 +202,8 @@ describe('CI conventions', () => {
     assert.equal(json.code, 0, json.stderr);
     const report = ReportSchema.parse(JSON.parse(json.stdout));
     assert.equal(report.verdict, 'pass');
+    // No HTML report asked for: passing cases keep no transcript (the JSON report does not grow).
+    assert.ok(report.cases.every((c) => c.transcript === undefined));
   });
 });
 

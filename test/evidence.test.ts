@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { clipEvent, clipText, clipToWidth, STORED_LINE_MAX } from '../src/evidence/clip.js';
-import { TranscriptBudget, RUN_TRANSCRIPT_ENTRIES, MIN_CASE_ENTRIES } from '../src/evidence/budget.js';
+import { TranscriptBudget, RUN_TRANSCRIPT_ENTRIES, MIN_CASE_ENTRIES, RESERVED_FOR_FAILURES } from '../src/evidence/budget.js';
 import { toJson } from '../src/report/json.js';
 import { REPORT_TRANSCRIPT_ENTRIES, type Report } from '../src/runner/run.js';
 import type { CaseResult } from '../src/runner/verdict.js';
@@ -50,6 +50,21 @@ test('a run where every case fails with long transcripts of 1 MiB lines: the JSO
   const report: Report = { tool: 'chat-conformance', version: '0', target: 't', profile: 'gopl-en', seed: 1, verdict: 'fail', startedAt: new Date(0).toISOString(), durationMs: 1, summary: { pass: 0, fail: 60, warn: 0, skip: 0, inconclusive: 0, error: 0 }, cases };
   const size = Buffer.byteLength(toJson(report));
   assert.ok(size < 4 * 1024 * 1024, `${size} bytes`);
+});
+
+test('passing cases’ transcripts use at most half the run’s budget, dropped whole past it; failures keep the other half', () => {
+  const transcript: TranscriptEntry[] = Array.from({ length: REPORT_TRANSCRIPT_ENTRIES }, (_, i) => ({ at: i, client: 'a', kind: 'send', text: `line ${i}`, writes: 1 }));
+  const budget = new TranscriptBudget();
+  const base = { title: 't', requirements: ['CHAT-1'], level: 'MUST' as const, durationMs: 1 };
+  const passes = Array.from({ length: 40 }, (_, i) => budget.charge({ ...base, id: `chat/p${i}`, verdict: 'pass', transcript: { entries: transcript } }));
+  const kept = passes.filter((c) => c.transcript!.entries.length === REPORT_TRANSCRIPT_ENTRIES).length;
+  assert.equal(kept, (RUN_TRANSCRIPT_ENTRIES - RESERVED_FOR_FAILURES) / REPORT_TRANSCRIPT_ENTRIES);
+  for (const c of passes.slice(kept)) assert.deepEqual(c.transcript, { entries: [], dropped: REPORT_TRANSCRIPT_ENTRIES });
+  // The failures after them still have the reserved half.
+  const fails = Array.from({ length: 12 }, (_, i) => budget.charge({ ...base, id: `chat/f${i}`, verdict: 'fail', counterexample: { transcript, replay: 'r' } }));
+  const failEntries = fails.reduce((n, c) => n + c.counterexample!.transcript.length, 0);
+  assert.ok(failEntries >= RESERVED_FOR_FAILURES, `${failEntries} entries for failures`);
+  assert.equal(fails[0]!.counterexample!.transcript.length, REPORT_TRANSCRIPT_ENTRIES);
 });
 
 test('clipToWidth: a printed line, head, length and hash together, never wider than the width', () => {

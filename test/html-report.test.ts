@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderHtmlReport, runConformance, type Report } from '../src/index.js';
+import { withGate } from '../src/report/gate.js';
 import { runCli } from './helpers/cli.js';
 import { renderSequenceDiagram, DIAGRAM_LIMITS } from '../src/report/sequence-diagram.js';
 import type { TranscriptEntry } from '../src/runner/client.js';
@@ -117,6 +118,22 @@ test('renderHtmlReport: without supervision, a target that stopped accepting con
   assert.ok(!renderHtmlReport(base).includes('class="ev crash"'), 'no incident, no crash mark');
 });
 
+test('renderHtmlReport: a passing case draws its kept transcript, or says why it was not kept; a warn under --strict is marked', () => {
+  const base = hostileReport();
+  const pass = { ...base.cases[0]!, verdict: 'pass' as const, violations: undefined, counterexample: undefined, message: undefined };
+  const drawn = renderHtmlReport({ ...base, cases: [{ ...pass, transcript: { entries: base.cases[0]!.counterexample!.transcript } }] });
+  assert.match(drawn, /<details class="case v-pass"[^]*<svg[^>]*class="seq"/);
+  const dropped = renderHtmlReport({ ...base, cases: [{ ...pass, transcript: { entries: [], dropped: 180 } }] });
+  assert.match(dropped, /Transcript not kept: its 180 entries did not fit in the run's transcript budget \(4000 entries in all/);
+  assert.doesNotMatch(dropped, /<svg/);
+  assert.match(renderHtmlReport({ ...base, cases: [pass] }), /Passed; no transcript in this report/);
+  const warn = { ...base.cases[0]!, verdict: 'warn' as const };
+  const strict = renderHtmlReport(withGate({ ...base, cases: [warn] }, { strict: true }));
+  assert.match(strict, /<span class="badge strict"[^>]*>FAILS \(--strict\)<\/span>/);
+  assert.match(strict, /the run fails \(exit 1\)/);
+  assert.doesNotMatch(renderHtmlReport(withGate({ ...base, cases: [warn] })), /FAILS \(--strict\)/);
+});
+
 test('a line the kit stored cut is shown with its length on the wire and its hash, not the stored length', () => {
   const stored = clipText(HUGE); // what the runner keeps of a 1 MiB line
   assert.ok(stored.length < 400);
@@ -175,6 +192,9 @@ test('chat-conformance --report html=FILE writes the page, the same page the JSO
     const fromJson = JSON.parse(readFileSync(json, 'utf8')) as Report;
     assert.match(fromJson.requirements?.['LEAVE-1']?.text ?? '', /exactly one leave notice/, 'the JSON report carries the requirement texts');
     assert.equal(renderHtmlReport(fromJson), page);
+    // With an HTML report asked for, the passing case's transcript is kept and drawn.
+    assert.ok((fromJson.cases[0]?.transcript?.entries.length ?? 0) > 0, 'leave/fin passed and kept its transcript');
+    assert.match(page, /<details class="case v-pass"[^]*<svg/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -202,7 +222,10 @@ before(async () => {
     seed: 7,
     timeoutMs: 500,
     verifyFailures: false,
+    keepTranscripts: true,
   });
+  // As with --baseline: chat/exactly-once a known failure, leave/fin fixed since the baseline was written.
+  report = withGate(report, { baseline: { file: 'chat-baseline.json', cases: { tool: 'chat-conformance', kind: 'baseline', profile: 'gopl-en', target: 'x', createdAt: 'x', cases: [{ id: 'chat/exactly-once', verdict: 'fail' }, { id: 'leave/fin', verdict: 'fail' }] } } });
   writeFileSync(join(dir, 'run.html'), renderHtmlReport(report));
   writeFileSync(join(dir, 'hostile.html'), renderHtmlReport(hostileReport()));
   browser = await launchChromium();
@@ -286,6 +309,12 @@ test('in Chromium: a failing case is expanded, with its requirement, expected vs
     assert.equal(await passing.evaluate((e) => (e as unknown as { open: boolean }).open), false);
     await passing.locator('summary').click();
     assert.equal(await passing.evaluate((e) => (e as unknown as { open: boolean }).open), true);
+    // Expanded, a passing case shows its transcript drawn too (kept because an HTML report was asked for).
+    const passSvg = passing.locator('svg.seq');
+    assert.ok(await passSvg.isVisible(), 'the passing case’s diagram is visible');
+    const passBox = await passSvg.boundingBox();
+    assert.ok(passBox && passBox.width > 300 && passBox.height > 100, `diagram drawn at ${JSON.stringify(passBox)}`);
+    assert.ok((await passSvg.locator('g.send line.arrow').count()) > 0 && (await passSvg.locator('g.recv line.arrow').count()) > 0);
   } finally {
     await page.close();
   }
@@ -315,6 +344,32 @@ test('in Chromium: the verdict and section filters hide and show cases', { skip,
       (await visible()).map((s) => s.split(' ')[1]),
       r.cases.filter((c) => c.id.startsWith('leave/')).map((c) => c.id),
     );
+  } finally {
+    await page.close();
+  }
+});
+
+test('in Chromium: the baseline status in the summary, on each case, and as a filter', { skip, timeout: 60_000 }, async () => {
+  const r = report!;
+  const { page, errors } = await open('run.html');
+  try {
+    // The only fail is a known one: the run passes, and the page says so.
+    assert.match(await page.locator('#gate').innerText(), /^the run passes/);
+    assert.match(await page.locator('#baseline-counts').innerText(), /baseline chat-baseline\.json/);
+    assert.equal(await page.locator('[data-baseline-count=new]').innerText(), '0');
+    assert.equal(await page.locator('[data-baseline-count=known]').innerText(), '1');
+    assert.equal(await page.locator('[data-baseline-count=fixed]').innerText(), '1');
+    const failing = page.locator('details.case[data-verdict=fail]').first();
+    assert.equal(await failing.locator('summary .badge.b-known').innerText(), 'KNOWN FAILURE');
+    assert.equal(await page.locator('#case-leave-fin summary .badge.b-fixed').innerText(), 'FIXED');
+    const ids = async (): Promise<string[]> => page.locator('#cases details.case:visible .case-id').allInnerTexts();
+    await page.locator('button.only-baseline[data-baseline-only=fixed]').click();
+    assert.deepEqual(await ids(), ['leave/fin']);
+    await page.locator('#baseline-filter').selectOption('known');
+    assert.deepEqual(await ids(), ['chat/exactly-once']);
+    await page.locator('#baseline-filter').selectOption('');
+    assert.equal((await ids()).length, r.cases.length);
+    assert.deepEqual(errors, []);
   } finally {
     await page.close();
   }

@@ -251,6 +251,8 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
       ...(idle !== undefined ? { idleTimeoutMs: idle === 0 ? null : idle } : {}),
       verifyFailures: !values['no-verify'],
       ...(values['no-preflight'] ? { preflight: false } : {}),
+      // The HTML report draws every case's transcript: keep the passing ones' too (only then).
+      ...(reports.some((r) => r.format === 'html') ? { keepTranscripts: true } : {}),
       ...(values.bail ? { stopWhen: (r: CaseResult) => r.verdict === 'fail' } : {}),
       signal: abort.signal,
       onCaseStart: (c) => {

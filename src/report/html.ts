@@ -10,6 +10,9 @@ import type { ServerIncident } from '../supervise/index.js';
 import { VERDICTS, type CaseResult, type Verdict } from '../runner/verdict.js';
 import { renderSequenceDiagram, type DiagramNotes } from './sequence-diagram.js';
 import { escapeHtml, shown, shownLines } from './text.js';
+import { RESERVED_FOR_FAILURES, RUN_TRANSCRIPT_ENTRIES } from '../evidence/budget.js';
+import type { TranscriptEntry } from '../runner/client.js';
+import { baselineStatus, standing, type BaselineStatus, type Gate } from './gate.js';
 
 /** Caps on what one page holds, so a hostile or huge run still renders a readable, bounded file. */
 export const HTML_LIMITS = {
@@ -92,14 +95,41 @@ function incidentsBlock(report: Report, cases: readonly CaseResult[]): string {
   return `<div class="incidents" id="incidents"><p><b>Server incidents: ${incidents.length}</b>${report.restarts ? ` · restarted ${report.restarts} time(s)` : ''}</p><ul>${items.join('')}</ul></div>`;
 }
 
+/** A transcript drawn as a sequence diagram, with the server's crash or dead room marked on its lane. */
+function diagramBlock(transcript: readonly TranscriptEntry[], incident: ServerIncidentView | undefined): string {
+  const down = incident ? incidentWords(incident) : undefined;
+  const notes: DiagramNotes = down ? { serverDown: down } : {};
+  if (transcript.length === 0 && !down) return '<p class="none">The transcript is empty.</p>';
+  return (
+    `<figure class="diagram"><figcaption>Transcript: ${transcript.length} entries (→ sent by a client, ← received from the server; hover an arrow for its full line)</figcaption>` +
+    `<div class="scroll">${renderSequenceDiagram(transcript, notes)}</div></figure>`
+  );
+}
+
 /** A stable anchor per case (report.html#case-chat-exactly-once); the index keeps hostile IDs unique. */
 const caseAnchor = (id: string, index: number): string => {
   const slug = id.slice(0, 120).replace(/[^A-Za-z0-9-]+/g, '-');
   return /^[a-z]+-[A-Za-z0-9-]+$/.test(slug) ? `case-${slug}` : `case-${index}`;
 };
 
+const BASELINE_WORDS: Record<BaselineStatus, { badge: string; title: string }> = {
+  known: { badge: 'KNOWN FAILURE', title: 'in the baseline: expected not to pass, it fails nothing' },
+  new: { badge: 'NEW FAILURE', title: 'not in the baseline: a new failure' },
+  fixed: { badge: 'FIXED', title: 'in the baseline, and passed: remove it from the baseline' },
+};
+
+/** The case's place in the gate, as badges: its baseline status, and a warn that fails the run under --strict. */
+function gateBadges(c: CaseResult, gate: Gate | undefined): string {
+  const status = baselineStatus(c, gate);
+  const badges: string[] = [];
+  if (status) badges.push(`<span class="badge b-${status}" title="${escapeHtml(BASELINE_WORDS[status].title)}">${BASELINE_WORDS[status].badge}</span>`);
+  if (gate?.strict && c.verdict === 'warn' && standing(c, gate) === 'fails-run') badges.push('<span class="badge strict" title="--strict: a warn fails the run">FAILS (--strict)</span>');
+  return badges.length ? ` ${badges.join(' ')}` : '';
+}
+
 function caseBlock(report: Report, c: CaseResult, index: number): string {
   const verdict = VERDICTS.includes(c.verdict) ? c.verdict : 'error';
+  const status = baselineStatus(c, report.gate);
   const section = sectionOf(c.id);
   const parts: string[] = [];
   parts.push(`<div class="body">`);
@@ -115,23 +145,23 @@ function caseBlock(report: Report, c: CaseResult, index: number): string {
     if (cx.scenario) parts.push(`<p class="scenario"><b>smallest failing scenario:</b> <code>${shown(cx.scenario, HTML_LIMITS.evidenceChars)}</code></p>`);
     parts.push(`<p class="replay"><b>replay:</b> <code>${shown(cx.replay, HTML_LIMITS.replayChars)}</code></p>`);
     if (cx.flaky) parts.push(`<p class="flaky">flaky: the replay did not fail again, so this command may not reproduce it (timing-dependent)</p>`);
-    const down = incident ? incidentWords(incident) : undefined;
-    const notes: DiagramNotes = down ? { serverDown: down } : {};
-    if (cx.transcript.length > 0 || down) {
-      parts.push(
-        `<figure class="diagram"><figcaption>Transcript: ${cx.transcript.length} entries (→ sent by a client, ← received from the server; hover an arrow for its full line)</figcaption>` +
-          `<div class="scroll">${renderSequenceDiagram(cx.transcript, notes)}</div></figure>`,
-      );
-    } else parts.push('<p class="none">The transcript is empty.</p>');
+    parts.push(diagramBlock(cx.transcript, incident));
+  } else if (c.transcript && c.transcript.dropped !== undefined) {
+    parts.push(
+      `<p class="none dropped">Transcript not kept: its ${c.transcript.dropped} entries did not fit in the run's transcript budget ` +
+        `(${RUN_TRANSCRIPT_ENTRIES} entries in all, about 700 bytes each; the transcripts of passing cases may use ${RUN_TRANSCRIPT_ENTRIES - RESERVED_FOR_FAILURES} of them, the rest is kept for failures).</p>`,
+    );
+  } else if (c.transcript) {
+    parts.push(diagramBlock(c.transcript.entries, incident));
   } else if (verdict !== 'pass' && verdict !== 'skip') {
     parts.push('<p class="none">No transcript was recorded for this case.</p>');
   } else if (verdict === 'pass') {
-    parts.push('<p class="none">Passed; the kit keeps transcripts of failing, warning and error cases only.</p>');
+    parts.push('<p class="none">Passed; no transcript in this report (the command line keeps passing cases\' transcripts when an HTML report is asked for; from the library, RunOptions.keepTranscripts).</p>');
   }
   parts.push('</div>');
   return (
-    `<details class="case v-${verdict}" id="${caseAnchor(c.id, index)}" data-verdict="${verdict}" data-section="${escapeHtml(section)}"${OPEN.has(verdict) ? ' open' : ''}>` +
-    `<summary><span class="badge v-${verdict}">${verdict.toUpperCase()}</span> <code class="case-id">${shown(c.id, 120)}</code> <span class="title">${shown(c.title, 300)}</span> <span class="dur">${Math.round(c.durationMs)} ms</span>` +
+    `<details class="case v-${verdict}" id="${caseAnchor(c.id, index)}" data-verdict="${verdict}" data-section="${escapeHtml(section)}" data-baseline="${status ?? ''}"${OPEN.has(verdict) ? ' open' : ''}>` +
+    `<summary><span class="badge v-${verdict}">${verdict.toUpperCase()}</span>${gateBadges(c, report.gate)} <code class="case-id">${shown(c.id, 120)}</code> <span class="title">${shown(c.title, 300)}</span> <span class="dur">${Math.round(c.durationMs)} ms</span>` +
     (incident ? ` <span class="badge incident">${incident.kind === 'crash' ? 'SERVER CRASHED' : 'ROOM DEAD'}</span>` : '') +
     (c.message && verdict !== 'pass' ? `<span class="brief">${shown(c.message, 200)}</span>` : '') +
     `</summary>${parts.join('')}</details>`
@@ -139,6 +169,7 @@ function caseBlock(report: Report, c: CaseResult, index: number): string {
 }
 
 function summaryBlock(report: Report, cases: readonly CaseResult[]): string {
+  const gate = gateBlock(report, cases);
   const sections = [...new Set(cases.map((c) => sectionOf(c.id)))];
   const count = (list: readonly CaseResult[], v: Verdict): number => list.filter((c) => c.verdict === v).length;
   const verdictRow = VERDICTS.map(
@@ -155,12 +186,33 @@ function summaryBlock(report: Report, cases: readonly CaseResult[]): string {
     return `<tr data-section="${escapeHtml(s)}"><th scope="row">${shown(s, 60)} <span class="spec">${shown(spec.join(', '), 120)}</span></th>${cells}<td>${inSection.length}</td></tr>`;
   });
   return (
-    `<section id="summary"><h2>Summary</h2><table id="verdict-counts" class="counts"><tr>${verdictRow}</tr></table>` +
+    `<section id="summary"><h2>Summary</h2>${gate.line}<table id="verdict-counts" class="counts"><tr>${verdictRow}</tr></table>${gate.baselineRow}` +
     `<table id="section-counts"><thead><tr><th>section</th>${VERDICTS.map((v) => `<th>${v}</th>`).join('')}<th>cases</th></tr></thead><tbody>${sectionRows.join('')}</tbody></table></section>`
   );
 }
 
-function filtersBlock(cases: readonly CaseResult[]): string {
+/** What --strict and --baseline made of the run: the exit code, and with a baseline the known, new and fixed counts (buttons that filter). */
+function gateBlock(report: Report, cases: readonly CaseResult[]): { line: string; baselineRow: string } {
+  const gate = report.gate;
+  if (!gate) return { line: '', baselineRow: '' };
+  const passes = gate.exitCode === 0;
+  const words = [
+    `<span class="gate-verdict ${passes ? 'v-pass' : 'v-fail'}">${passes ? 'the run passes' : `the run fails (exit ${gate.exitCode})`}</span>`,
+    gate.failing.length ? `${gate.failing.length} case${gate.failing.length === 1 ? '' : 's'} fail${gate.failing.length === 1 ? 's' : ''} it` : '',
+    gate.strict ? '<b>--strict</b>: warn and inconclusive cases fail the run' : '',
+  ].filter(Boolean);
+  let row = '';
+  if (gate.baseline !== undefined) {
+    const count = (b: BaselineStatus): number => cases.filter((c) => baselineStatus(c, gate) === b).length;
+    const buttons = (['new', 'known', 'fixed'] as const).map(
+      (b) => `<td><button type="button" class="only-baseline b-${b}" data-baseline-only="${b}" title="show only: ${escapeHtml(BASELINE_WORDS[b].title)}"><span class="n" data-baseline-count="${b}">${count(b)}</span> ${b === 'new' ? 'new failures' : b === 'known' ? 'known failures' : 'fixed since the baseline'}</button></td>`,
+    );
+    row = `<table id="baseline-counts" class="counts"><tr><th scope="row">baseline <code>${shown(gate.baseline, 200)}</code></th>${buttons.join('')}</tr></table>`;
+  }
+  return { line: `<p id="gate">${words.join(' · ')}</p>`, baselineRow: row };
+}
+
+function filtersBlock(cases: readonly CaseResult[], gate: Gate | undefined): string {
   const sections = [...new Set(cases.map((c) => sectionOf(c.id)))];
   const boxes = VERDICTS.map(
     (v) => `<label class="v-${v}"><input type="checkbox" name="verdict" value="${v}" checked> ${v} (${cases.filter((c) => c.verdict === v).length})</label>`,
@@ -169,6 +221,9 @@ function filtersBlock(cases: readonly CaseResult[]): string {
   return (
     `<nav id="filters"><span class="group"><b>Verdict</b> ${boxes}</span>` +
     `<span class="group"><label><b>Section</b> <select id="section-filter"><option value="">all sections</option>${options}</select></label></span>` +
+    (gate?.baseline !== undefined
+      ? `<span class="group"><label><b>Baseline</b> <select id="baseline-filter"><option value="">all cases</option><option value="new">new failures</option><option value="known">known failures</option><option value="fixed">fixed since the baseline</option></select></label></span>`
+      : '') +
     `<span class="group"><button type="button" id="expand-all">expand all</button> <button type="button" id="collapse-all">collapse all</button></span>` +
     `<span id="shown-count"></span></nav>`
   );
@@ -178,15 +233,17 @@ function filtersBlock(cases: readonly CaseResult[]): string {
 const SCRIPT = `(function () {
   var boxes = Array.prototype.slice.call(document.querySelectorAll('#filters input[name=verdict]'));
   var section = document.getElementById('section-filter');
+  var baseline = document.getElementById('baseline-filter');
   var cases = Array.prototype.slice.call(document.querySelectorAll('#cases .case'));
   var count = document.getElementById('shown-count');
   function apply() {
     var on = {};
     boxes.forEach(function (b) { on[b.value] = b.checked; });
     var s = section.value;
+    var b = baseline ? baseline.value : '';
     var n = 0;
     cases.forEach(function (c) {
-      var show = on[c.getAttribute('data-verdict')] === true && (s === '' || c.getAttribute('data-section') === s);
+      var show = on[c.getAttribute('data-verdict')] === true && (s === '' || c.getAttribute('data-section') === s) && (b === '' || c.getAttribute('data-baseline') === b);
       c.hidden = !show;
       if (show) n += 1;
     });
@@ -194,6 +251,15 @@ const SCRIPT = `(function () {
   }
   boxes.forEach(function (b) { b.addEventListener('change', apply); });
   section.addEventListener('change', apply);
+  if (baseline) baseline.addEventListener('change', apply);
+  Array.prototype.forEach.call(document.querySelectorAll('button.only-baseline'), function (btn) {
+    btn.addEventListener('click', function () {
+      boxes.forEach(function (x) { x.checked = true; });
+      section.value = '';
+      baseline.value = btn.getAttribute('data-baseline-only');
+      apply();
+    });
+  });
   Array.prototype.forEach.call(document.querySelectorAll('button.only'), function (btn) {
     btn.addEventListener('click', function () {
       boxes.forEach(function (b) { b.checked = b.value === btn.getAttribute('data-only'); });
@@ -218,6 +284,11 @@ header .meta { color: var(--muted); margin: 0; }
 header .meta b { color: var(--fg); font-weight: 600; }
 .incident, .incidents { border-left: 6px solid var(--error); background: #fff8f8; padding: 4px 12px; margin: 8px 0; } .incident pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0; max-height: 24em; overflow: auto; } .incidents ul { margin: 2px 0; }
 .badge.incident { background: var(--error); }
+.badge.b-new, .badge.strict { background: var(--fail); } .badge.b-known { background: #6e7781; } .badge.b-fixed { background: var(--pass); }
+.b-new { --c: var(--fail); } .b-known { --c: #6e7781; } .b-fixed { --c: var(--pass); }
+#gate { margin: 0 0 8px; } #gate .gate-verdict { font-weight: 700; color: var(--c); }
+#baseline-counts { margin-top: 8px; } #baseline-counts th { text-align: left; font-weight: 600; padding-right: 10px; }
+button.only-baseline { font: inherit; border: 1px solid var(--line); border-left: 6px solid var(--c); background: #f6f8fa; border-radius: 4px; padding: 2px 10px; cursor: pointer; } button.only-baseline .n { font-weight: 700; color: var(--c); }
 .preflight { border-left: 6px solid var(--error); background: #fff8f8; padding: 4px 12px; margin: 10px 0; } .preflight pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0; max-height: 24em; overflow: auto; } header .unreachable b { color: var(--error); }
 .overall { display: inline-block; font-weight: 700; padding: 2px 10px; border-radius: 4px; color: #fff; margin-right: 8px; }
 .v-pass { --c: var(--pass); } .v-fail { --c: var(--fail); } .v-warn { --c: var(--warn); } .v-skip { --c: var(--skip); } .v-inconclusive { --c: var(--inconclusive); } .v-error { --c: var(--error); }
@@ -308,7 +379,7 @@ export function renderHtmlReport(report: Report): string {
     incidentsBlock(report, cases),
     '</header>',
     summaryBlock(report, cases),
-    filtersBlock(cases),
+    filtersBlock(cases, report.gate),
     `<main id="cases">${cases.map((c, i) => caseBlock(report, c, i)).join('\n')}</main>`,
     all.length > cases.length ? `<p class="more">… ${all.length - cases.length} more cases not shown (see the JSON report)</p>` : '',
   ];

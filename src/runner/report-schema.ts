@@ -48,6 +48,13 @@ const CaseResult = z.strictObject({
       flaky: z.boolean().optional().describe('true when the replay did not fail again'),
     })
     .optional(),
+  transcript: z
+    .strictObject({
+      entries: z.array(TranscriptEntry),
+      dropped: z.number().int().positive().optional().describe('set when the entries were not kept (the run\'s transcript budget was spent): how many there were'),
+    })
+    .optional()
+    .describe('the transcript of a case without a counterexample (a pass), kept when an HTML report is asked for'),
   server: ServerIncident.optional().describe('the server crashed, or its room stopped serving, during this case'),
   notRun: z
     .enum(['stopped', 'target-down', 'room-stopped'])

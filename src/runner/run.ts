@@ -57,6 +57,8 @@ export interface RunOptions {
   readonly onCaseEnd?: (result: CaseResult, index: number, total: number) => void;
   /** Check the profile against the target before the first case (two members exchange a line). Default true. */
   readonly preflight?: boolean;
+  /** Keep the transcripts of cases that did not fail too (for the HTML report's diagrams), within the run's transcript budget. Default false. */
+  readonly keepTranscripts?: boolean;
 }
 
 export interface Report {
@@ -445,7 +447,7 @@ const REPLAYED_FAILURES_ENOUGH = 2;
  * nor is any fail once REPLAYED_FAILURES_ENOUGH different failures have reproduced.
  */
 async function runCase(c: ConformanceCase, index: number, settings: RunSettings, options: RunOptions, watch: TargetWatch, reproduced: Map<string, string>): Promise<CaseResult> {
-  const first = await attempt(c, index, settings);
+  const first = await attempt(c, index, settings, options.keepTranscripts === true);
   if (first.verdict !== 'fail' || options.verifyFailures === false || settings.abort?.aborted) return first;
   // A server that crashed is not replayed: the crash is the finding.
   if (watch.crashed()) return first;
@@ -467,7 +469,7 @@ async function runCase(c: ConformanceCase, index: number, settings: RunSettings,
   return { ...first, message: `${first.message ?? ''} (flaky: did not fail again on replay)`.trim(), counterexample: first.counterexample ? { ...first.counterexample, flaky: true } : undefined };
 }
 
-async function attempt(c: ConformanceCase, index: number, settings: RunSettings): Promise<CaseResult> {
+async function attempt(c: ConformanceCase, index: number, settings: RunSettings, keepTranscript = false): Promise<CaseResult> {
   const ctx = new CaseContext(settings, c.id, index);
   const started = now();
   let stop: CaseStop | undefined;
@@ -514,8 +516,10 @@ async function attempt(c: ConformanceCase, index: number, settings: RunSettings)
     return { ...resultOf(c, 'error', durationMs, crash.message), counterexample: { transcript: ctx.transcript.slice(-REPORT_TRANSCRIPT_ENTRIES), replay: replayCommand(c, settings) } };
   }
   if (crash) return resultOf(c, 'error', durationMs, `kit error: ${crash instanceof Error ? (crash.stack ?? crash.message) : String(crash)}`);
-  if (stop) return resultOf(c, stop.verdict, durationMs, stop.message);
-  return resultOf(c, 'pass', durationMs);
+  // Asked for (an HTML report): the transcript of a case with no counterexample too.
+  const kept = keepTranscript && ctx.transcript.length > 0 ? { transcript: { entries: ctx.transcript.slice(-REPORT_TRANSCRIPT_ENTRIES) } } : {};
+  if (stop) return { ...resultOf(c, stop.verdict, durationMs, stop.message), ...kept };
+  return { ...resultOf(c, 'pass', durationMs), ...kept };
 }
 
 function replayCommand(c: ConformanceCase, s: RunSettings, path?: string): string {

@@ -29,6 +29,13 @@ export interface Counterexample {
   readonly flaky?: boolean;
 }
 
+/** The transcript of a case with no counterexample (a pass), kept only when asked for (an HTML report draws it). */
+export interface KeptTranscript {
+  readonly entries: readonly TranscriptEntry[];
+  /** Set when the entries were not kept: the run's transcript budget was spent (src/evidence/budget.ts); how many there were. */
+  readonly dropped?: number;
+}
+
 export interface CaseResult {
   readonly id: string;
   readonly title: string;
@@ -39,6 +46,8 @@ export interface CaseResult {
   readonly message?: string;
   readonly violations?: readonly Violation[];
   readonly counterexample?: Counterexample;
+  /** A passing (or skipped, inconclusive) case's transcript, with RunOptions.keepTranscripts. */
+  readonly transcript?: KeptTranscript;
   /** The server crashed, or its room stopped serving, during this case. */
   readonly server?: ServerIncident;
   /** The case was not run: the run had stopped (deadline, interrupt, crash loop), or an earlier case left the target down or its room not serving. */
