@@ -14,6 +14,7 @@ import type { CaseResult } from '../src/runner/verdict.js';
 import { startSeedWhoRename } from './targets/seed-who-rename.js';
 import type { RunningSeed } from './targets/blocking-fanout.js';
 import { runCli } from './helpers/cli.js';
+import { packagePath } from '../src/paths.js';
 import { startServer, type RunningServer } from '../src/reference-server/index.js';
 
 const VERDICT_LINE = /^\s+(PASS|FAIL|WARN|SKIP|INCONCLUSIVE|ERROR) +\S/;
@@ -228,4 +229,24 @@ test('annotations: one per group of identical failures, escaped as workflow comm
   const strict = annotations(cases, gate);
   assert.equal(strict.length, 1, strict.join('\n'));
   assert.match(strict[0]!, /^::error [^:]*title=WARN chat\/c /);
+});
+
+test('the README sample failure is the CLI output that npm run sample:failure writes between its markers', async () => {
+  const { sampleFailure, replaceBlock, BEGIN, END } = await import('../scripts/sample-failure.js');
+  const readme = readFileSync(packagePath('README.md'), 'utf8');
+  const inReadme = readme.slice(readme.indexOf(BEGIN), readme.indexOf(END) + END.length);
+  assert.ok(inReadme.startsWith(BEGIN) && inReadme.endsWith(END), 'README.md has the markers');
+  const { block, code } = await sampleFailure();
+  assert.equal(code, 1);
+  // The same run, bar ports, times and the order of findings: the same cases, verdicts and requirements.
+  const shape = (text: string): string[] => {
+    const lines = text.split('\n');
+    const verdicts = lines.filter((l) => /^\s+(PASS|FAIL|SKIP|WARN) |^Verdict|^\$ npx/.test(l)).map((l) => l.replace(/\d+ ms\b.*$/, '').replace(/127\.0\.0\.1:\d+/g, 'ADDR').trim());
+    const requirements = [...new Set(lines.flatMap((l) => /^\s+(LEAVE-\d+) \(MUST\)/.exec(l)?.[1] ?? []))].sort();
+    return [...verdicts, ...requirements];
+  };
+  assert.deepEqual(shape(block), shape(inReadme));
+  assert.ok(shape(block).length >= 7, shape(block).join('\n'));
+  assert.equal(replaceBlock(readme, block).split(BEGIN).length, 2);
+  assert.throws(() => replaceBlock('no markers', block), /has no/);
 });
