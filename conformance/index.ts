@@ -15,6 +15,7 @@ import * as ident from './ident/identity.js';
 import * as names from './ident/names.js';
 import { modelCases } from './model/scenarios.js';
 import * as resources from './resources/resources.js';
+import * as deadline from './deadline/deadline.js';
 
 export const allCases: readonly ConformanceCase[] = [
   frame.splitWrites,
@@ -26,9 +27,11 @@ export const allCases: readonly ConformanceCase[] = [
   frame.serverLines,
   frame.longLinesWithinMax,
   frame.nameopPipeInMsg,
+  deadline.lineDeadline,
   join.joinNotices,
   join.joinMany,
   join.welcome,
+  deadline.joinDeadline,
   chat.exactlyOnce,
   chat.senderFifo,
   chat.concurrentSenders,
@@ -60,6 +63,7 @@ export const allCases: readonly ConformanceCase[] = [
   robust.acceptPath,
   robust.malformedNameopErrors,
   isolation.slowReader,
+  isolation.pausedReader,
   isolation.hostilePeer,
   cmd.who,
   cmd.rename,

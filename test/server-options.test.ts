@@ -50,6 +50,16 @@ test('idleTimeoutMs: null turns the profile timeout off', async (t) => {
   assert.equal(server.limits.idleTimeoutMs, null);
 });
 
+test("join and line deadlines: the profile's declared ones, unless an option says otherwise", async (t) => {
+  const declared = parseProfile({ ...(await loadProfile('gopl-en')), name: 'deadlines', joinTimeoutMs: 1500, lineTimeoutMs: 2500 });
+  const server = await startServer({ profile: declared });
+  t.after(() => server.close());
+  assert.deepEqual([server.limits.joinTimeoutMs, server.limits.lineTimeoutMs], [1500, 2500]);
+  const overridden = await startServer({ profile: declared, joinTimeoutMs: null, lineTimeoutMs: 700 });
+  t.after(() => overridden.close());
+  assert.deepEqual([overridden.limits.joinTimeoutMs, overridden.limits.lineTimeoutMs], [null, 700]);
+});
+
 for (const [what, options] of [
   ['maxLineBytes 0', { maxLineBytes: 0 }],
   ['maxClients 1.5', { maxClients: 1.5 }],

@@ -150,6 +150,46 @@ export const slowReader = defineCase({
   },
 });
 
+/**
+ * A member that pauses, and reads again before any server would call it stalled, is owed every line of the
+ * pause: first enough long lines to fill what the kernel holds for it (about 4 MB on Linux loopback), so
+ * that what follows waits in the server's own queue; then short lines, each its own server turn (a waits
+ * for b to have the previous one), the kind of queue servers coalesce or cap: a Go channel that drops
+ * when full, a C server that mishandles a partial send(), a write path that joins small chunks.
+ */
+export const pausedReader = defineCase({
+  id: 'isolation/paused-reader',
+  title: 'A member that pauses reading gets every line of the pause, long and short, when it reads again',
+  requirements: ['ISOLATION-5'],
+  async run(ctx) {
+    const a = await ctx.join('a');
+    const b = await ctx.join('b');
+    const paused = await ctx.join('paused');
+    paused.pause();
+    const size = Math.min(8 * 1024, ctx.profile.maxLineBytes - 128);
+    const fill = await flow(ctx, a, b, Math.ceil((4.5 * 1024 * 1024) / size), size, 64);
+    const short = fill.stalled ? undefined : await flow(ctx, a, b, 1000, 200, 0);
+    // Lines b did not get are the other cases' business (CHAT-1, ISOLATION-1); this one judges the paused reader.
+    const sent = [...fill.sent, ...(short?.sent ?? [])];
+    paused.resume();
+    const mark = ctx.text('after the pause');
+    await ctx.say(a, mark);
+    // Until the mark arrives, or lines stop arriving for a whole wait (a queue that lost its tail ends there).
+    const arrived = (): boolean => paused.isClosed || paused.received.some((r) => r.line.includes(mark));
+    const giveUp = performance.now() + ctx.wait(3);
+    while (!arrived() && performance.now() < giveUp) {
+      const before = paused.received.length;
+      const moved = await ctx.waitUntil(() => arrived() || paused.received.length !== before, Math.min(ctx.wait(), giveUp - performance.now()));
+      if (!moved) break;
+    }
+    // Closed: evicted, which ISOLATION-3 (slow-reader case) judges; kept: every line, once, in order.
+    if (paused.isClosed) return void ctx.present.splice(ctx.present.indexOf(paused), 1);
+    // The mark came after all of them (per-sender order), or did not come in three waits: either way no
+    // line still on its way is worth another long wait.
+    await expectDelivery(ctx, sent.map((l) => ({ ...l, to: [paused] })), [paused], { missing: 'ISOLATION-5', duplicate: 'ISOLATION-5', altered: 'ISOLATION-5', order: 'ORDER-1' }, { timeoutMs: ctx.wait(0.25), sync: false, ignoreUnrecognised: true });
+  },
+});
+
 export const hostilePeer = defineCase({
   id: 'isolation/hostile-peer',
   title: 'Garbage and over-long lines from one peer do not change what the others receive',

@@ -88,6 +88,22 @@ export const ProfileSchema = z
       .nullable()
       .default(null)
       .describe('Milliseconds of silence after which the server announces an idle leave; null for none.'),
+    joinTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .max(600_000)
+      .nullable()
+      .default(null)
+      .describe('Milliseconds a connection may take to become a member (login, prompt answer) before the server closes it (JOIN-5); null when none is declared.'),
+    lineTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .max(600_000)
+      .nullable()
+      .default(null)
+      .describe('Milliseconds a line may take from its first byte to its LF before the server ends the connection (FRAME-10); null when none is declared.'),
     maxLineBytes: z
       .number()
       .int()

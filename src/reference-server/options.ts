@@ -46,9 +46,9 @@ export interface ServerOptions {
   readonly outboundBudgetBytes?: number;
   /** Open connections from one IP address at most; more are refused. Default 1000. */
   readonly maxClientsPerAddress?: number;
-  /** A connection must have joined (logged in, given its name) this long after connecting. Default 30000; null = never. */
+  /** A connection must have joined (logged in, given its name) this long after connecting. Default: the profile's joinTimeoutMs, else 30000; null = never. */
   readonly joinTimeoutMs?: number | null;
-  /** A line must end (LF) this long after its first byte. Default 30000; null = never. */
+  /** A line must end (LF) this long after its first byte. Default: the profile's lineTimeoutMs, else 30000; null = never. */
   readonly lineTimeoutMs?: number | null;
   /** Idle timeout in ms; null = none. Default: the profile's idleTimeoutMs. */
   readonly idleTimeoutMs?: number | null;
@@ -90,8 +90,9 @@ export function resolveLimits(options: ServerOptions, profile: Profile): ServerL
   const maxClientsPerAddress = positiveInteger('maxClientsPerAddress', options.maxClientsPerAddress ?? DEFAULT_MAX_CLIENTS_PER_ADDRESS);
   const optionalMs = (name: string, value: number | null | undefined, fallback: number): number | null =>
     value === null ? null : positiveInteger(name, value ?? fallback);
-  const joinTimeoutMs = optionalMs('joinTimeoutMs', options.joinTimeoutMs, DEFAULT_JOIN_TIMEOUT_MS);
-  const lineTimeoutMs = optionalMs('lineTimeoutMs', options.lineTimeoutMs, DEFAULT_LINE_TIMEOUT_MS);
+  // A profile that declares a deadline describes the server: the reference server keeps it unless told otherwise.
+  const joinTimeoutMs = optionalMs('joinTimeoutMs', options.joinTimeoutMs, profile.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS);
+  const lineTimeoutMs = optionalMs('lineTimeoutMs', options.lineTimeoutMs, profile.lineTimeoutMs ?? DEFAULT_LINE_TIMEOUT_MS);
   // One relayed line must fit in a queue, or every recipient of a long line would be evicted.
   if (queueBytes < maxLineBytes * 2 + 256) {
     throw new ServerOptionError(

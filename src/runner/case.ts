@@ -8,6 +8,10 @@ export type Feature =
   | `command:${ClientCommandType}`
   /** The profile has an idle timeout. */
   | 'idle'
+  /** The profile declares the server's join deadline (joinTimeoutMs) and members join after connecting (login, prompt). */
+  | 'deadline:join'
+  /** The profile declares the server's line deadline (lineTimeoutMs). */
+  | 'deadline:line'
   /** Members are identified by address (gopl, who-rename, raw). */
   | 'identity:addr'
   | 'identity:name'

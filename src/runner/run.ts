@@ -135,6 +135,12 @@ function featureGap(need: Feature, dialect: Dialect, idleTimeoutMs: number | nul
   switch (need) {
     case 'idle':
       return idleTimeoutMs === null ? `profile ${p.name} has no idle timeout` : undefined;
+    case 'deadline:join':
+      if (p.joinTimeoutMs === null) return `profile ${p.name} declares no join deadline (joinTimeoutMs)`;
+      return p.joinOn === 'connect' ? `profile ${p.name}: members join when they connect, so no join deadline applies` : undefined;
+    case 'deadline:line':
+      if (p.lineTimeoutMs === null) return `profile ${p.name} declares no line deadline (lineTimeoutMs)`;
+      return p.framing === 'raw' ? 'raw relays bytes as they come, not lines: no line deadline applies' : undefined;
     case 'framing:nameop':
       return p.framing === 'nameop' ? undefined : `only for nameop framing (profile ${p.name} is ${p.framing})`;
     case 'framing:raw':
@@ -368,7 +374,18 @@ function staticSkip(c: ConformanceCase, settings: RunSettings, quick: boolean): 
   if (quick && c.slow && c.needs?.includes('idle') && (settings.idleTimeoutMs ?? 0) > 2000) {
     return `the idle timeout (${settings.idleTimeoutMs} ms) is too long for --quick; pass --idle-timeout if the target is configured shorter`;
   }
+  const timer = declaredTimerMs(c, settings);
+  if (quick && c.slow && timer > 2000) return `the profile's deadline (${timer} ms) is too long for --quick`;
   return undefined;
+}
+
+/** The longest server timer (idle timeout, join or line deadline) the case waits for; 0 for none. */
+function declaredTimerMs(c: ConformanceCase, s: RunSettings): number {
+  const p = s.dialect.profile;
+  const timers = (c.needs ?? []).map((need) =>
+    need === 'idle' ? (s.idleTimeoutMs ?? 0) : need === 'deadline:join' ? (p.joinTimeoutMs ?? 0) : need === 'deadline:line' ? (p.lineTimeoutMs ?? 0) : 0,
+  );
+  return Math.max(0, ...timers);
 }
 
 /** Two fresh members exchange a line (alive() tries the line three times: one slow moment is not a dead room). */
@@ -429,8 +446,7 @@ function killedBy(c: ConformanceCase, result: CaseResult, why: string): CaseResu
 
 function caseDeadlineMs(c: ConformanceCase, s: RunSettings): number {
   const base = 60_000 * s.multiplier;
-  if (c.needs?.includes('idle') && s.idleTimeoutMs !== null) return base + s.idleTimeoutMs * 4;
-  return base;
+  return base + declaredTimerMs(c, s) * 4;
 }
 
 /**

@@ -46,12 +46,14 @@ export const requirements: readonly Requirement[] = [
   r('FRAME-7', 'MUST', 'A nameop Msg is the rest of the line: a Msg that contains "|" MUST be delivered whole.', 'nameop.md'),
   r('FRAME-8', 'MUST', 'A line shorter than the maximum line length, up to one byte under maxLineBytes, MUST be handled as one line and delivered whole.', 'line.md'),
   r('FRAME-9', 'MUST', 'In raw, bytes a sender wrote after its last LF MUST be relayed as a line of their own, LF added, once the sender has sent nothing for 500 ms; bytes after them start a new line.', 'line.md'),
+  r('FRAME-10', 'MUST', 'Where the profile declares a line deadline (lineTimeoutMs), a connection whose line has not ended (LF) within it of its first byte MUST be ended; a line whose bytes all arrive within it MUST NOT end the connection, whatever came before it or how long the connection is silent after it.', 'line.md'),
 
   // Join
   r('JOIN-1', 'MUST', 'When a member joins, every other member present MUST receive exactly one join notice for it.'),
   r('JOIN-2', 'MUST', "The joiner MUST receive its own join notice exactly once where the profile says so (selfJoin), and never otherwise."),
   r('JOIN-3', 'MUST', 'Where the profile defines a welcome notice, the joiner MUST receive it exactly once, and other members MUST NOT receive it.'),
   r('JOIN-4', 'MUST', "A connection MUST become a member the way the profile's joinOn says, and the server MUST tell it the name it is known by where the profile's identity is assigned."),
+  r('JOIN-5', 'MUST', 'Where the profile declares a join deadline (joinTimeoutMs) and members join after connecting (login or prompt), a connection that has not become a member within it MUST be closed, and one that became a member within it MUST NOT be closed for it.'),
 
   // Chat delivery
   r('CHAT-1', 'MUST', 'Each chat line MUST be delivered exactly once to each other member present when it was sent.'),
