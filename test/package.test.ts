@@ -12,6 +12,7 @@ import { dirname, join, normalize } from 'node:path';
 import { packagePath } from '../src/paths.js';
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const NPX = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
 let work: string;
 let tarball: string;
@@ -81,12 +82,25 @@ test('the tarball: LICENSE, no source maps, no install-time build, docs link onl
 });
 
 test('the installed CLI runs', () => {
+  // The README's quick start, as an npm user types it: installed as a dependency, run with npx.
+  const readme = readFileSync(packagePath('README.md'), 'utf8');
+  const quickStart = /## Quick start\n\n```sh\n([^]*?)```/.exec(readme)?.[1] ?? '';
+  assert.match(quickStart, /^npm install --save-dev chat-conformance$/m);
+  assert.match(quickStart, /^npx chat-conformance /m);
+  assert.doesNotMatch(quickStart, /npm ci|npm test|npm run/, 'the quick start is for npm users, not the repository');
+  const npx = run(NPX, ['--offline', 'chat-conformance', '--version'], project, 60_000);
+  assert.equal(npx.status, 0, npx.stdout + npx.stderr);
+  assert.equal(npx.stdout.trim(), JSON.parse(readFileSync(packagePath('package.json'), 'utf8')).version);
   const bin = join(project, 'node_modules/.bin/chat-conformance');
   const version = run(bin, ['--version'], project, 30_000);
   assert.equal(version.status, 0, version.stderr);
-  const quick = run(bin, ['--quick', '--only', 'chat/*,join/*'], project, 120_000);
+  const quick = run(bin, ['--quick', '--only', 'chat/*,join/*', '--report', 'html=reports/chat.html'], project, 120_000);
   assert.equal(quick.status, 0, quick.stdout + quick.stderr);
   assert.match(quick.stdout, /Verdict: PASS/);
+  // The HTML report from the installed package: requirement texts found, passing cases drawn.
+  const page = readFileSync(join(project, 'reports/chat.html'), 'utf8');
+  assert.match(page, /Each chat line MUST be delivered exactly once/);
+  assert.match(page, /<details class="case v-pass"[^]*<svg[^>]*class="seq"/);
 });
 
 test("the README's library example passes against a live server and fails against a dead one", () => {
