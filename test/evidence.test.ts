@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { clipEvent, clipText, clipToWidth, STORED_LINE_MAX } from '../src/evidence/clip.js';
-import { TranscriptBudget, RUN_TRANSCRIPT_ENTRIES, MIN_CASE_ENTRIES, RESERVED_FOR_FAILURES } from '../src/evidence/budget.js';
+import { TranscriptBudget, RUN_TRANSCRIPT_ENTRIES, MIN_CASE_ENTRIES, PASSING_SHARE, shareKeptTranscripts } from '../src/evidence/budget.js';
 import { toJson } from '../src/report/json.js';
 import { REPORT_TRANSCRIPT_ENTRIES, type Report } from '../src/runner/run.js';
 import type { CaseResult } from '../src/runner/verdict.js';
@@ -52,19 +52,35 @@ test('a run where every case fails with long transcripts of 1 MiB lines: the JSO
   assert.ok(size < 4 * 1024 * 1024, `${size} bytes`);
 });
 
-test('passing cases’ transcripts use at most half the run’s budget, dropped whole past it; failures keep the other half', () => {
-  const transcript: TranscriptEntry[] = Array.from({ length: REPORT_TRANSCRIPT_ENTRIES }, (_, i) => ({ at: i, client: 'a', kind: 'send', text: `line ${i}`, writes: 1 }));
-  const budget = new TranscriptBudget();
+test('passing cases’ transcripts share what failures leave of the run’s budget, at most half, evenly, each keeping its last entries', () => {
+  const entries = (n: number): TranscriptEntry[] => Array.from({ length: n }, (_, i) => ({ at: i, client: 'a', kind: 'send', text: `line ${i}`, writes: 1 }));
   const base = { title: 't', requirements: ['CHAT-1'], level: 'MUST' as const, durationMs: 1 };
-  const passes = Array.from({ length: 40 }, (_, i) => budget.charge({ ...base, id: `chat/p${i}`, verdict: 'pass', transcript: { entries: transcript } }));
-  const kept = passes.filter((c) => c.transcript!.entries.length === REPORT_TRANSCRIPT_ENTRIES).length;
-  assert.equal(kept, (RUN_TRANSCRIPT_ENTRIES - RESERVED_FOR_FAILURES) / REPORT_TRANSCRIPT_ENTRIES);
-  for (const c of passes.slice(kept)) assert.deepEqual(c.transcript, { entries: [], dropped: REPORT_TRANSCRIPT_ENTRIES });
-  // The failures after them still have the reserved half.
-  const fails = Array.from({ length: 12 }, (_, i) => budget.charge({ ...base, id: `chat/f${i}`, verdict: 'fail', counterexample: { transcript, replay: 'r' } }));
-  const failEntries = fails.reduce((n, c) => n + c.counterexample!.transcript.length, 0);
-  assert.ok(failEntries >= RESERVED_FOR_FAILURES, `${failEntries} entries for failures`);
-  assert.equal(fails[0]!.counterexample!.transcript.length, REPORT_TRANSCRIPT_ENTRIES);
+  const pass = (i: number, n: number): CaseResult => ({ ...base, id: `chat/p${i}`, verdict: 'pass', transcript: { entries: entries(n) } });
+  const fail = (i: number, n: number): CaseResult => ({ ...base, id: `chat/f${i}`, verdict: 'fail', counterexample: { transcript: entries(n), replay: 'r' } });
+  const kept = (cases: CaseResult[]): number => cases.reduce((n, c) => n + (c.transcript?.entries.length ?? 0), 0);
+  // Within the share: untouched.
+  const few = [pass(0, 30), fail(1, 200), pass(2, 40)];
+  assert.deepEqual(shareKeptTranscripts(few), few);
+  // 40 passing cases of 200 entries: PASSING_SHARE split evenly, each its last entries, the cut said.
+  const many = shareKeptTranscripts(Array.from({ length: 40 }, (_, i) => pass(i, REPORT_TRANSCRIPT_ENTRIES)));
+  assert.equal(kept(many), PASSING_SHARE);
+  for (const c of many) {
+    assert.equal(c.transcript!.entries.length, PASSING_SHARE / 40);
+    assert.equal(c.transcript!.cut, REPORT_TRANSCRIPT_ENTRIES - PASSING_SHARE / 40);
+    assert.equal((c.transcript!.entries.at(-1) as { text: string }).text, `line ${REPORT_TRANSCRIPT_ENTRIES - 1}`);
+  }
+  // Short transcripts stay whole; the long ones share the rest.
+  const mixed = shareKeptTranscripts([pass(0, 10), ...Array.from({ length: 20 }, (_, i) => pass(i + 1, REPORT_TRANSCRIPT_ENTRIES))]);
+  assert.equal(mixed[0]!.transcript!.cut, undefined);
+  assert.ok(kept(mixed) <= PASSING_SHARE && kept(mixed) > PASSING_SHARE - 20, `${kept(mixed)}`);
+  // Failures first: passing cases get what they left (here nothing), and say so.
+  const spent = shareKeptTranscripts([...Array.from({ length: 20 }, (_, i) => fail(i, REPORT_TRANSCRIPT_ENTRIES)), pass(99, 50)]);
+  assert.deepEqual(spent.at(-1)!.transcript, { entries: [], cut: 50 });
+  // So many passing cases that MIN_CASE_ENTRIES each does not fit: the later ones keep none; the share holds.
+  const crowd = shareKeptTranscripts(Array.from({ length: 400 }, (_, i) => pass(i, 100)));
+  assert.ok(kept(crowd) <= PASSING_SHARE);
+  assert.equal(crowd[0]!.transcript!.entries.length, MIN_CASE_ENTRIES);
+  assert.deepEqual(crowd.at(-1)!.transcript, { entries: [], cut: 100 });
 });
 
 test('clipToWidth: a printed line, head, length and hash together, never wider than the width', () => {

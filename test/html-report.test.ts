@@ -123,9 +123,12 @@ test('renderHtmlReport: a passing case draws its kept transcript, or says why it
   const pass = { ...base.cases[0]!, verdict: 'pass' as const, violations: undefined, counterexample: undefined, message: undefined };
   const drawn = renderHtmlReport({ ...base, cases: [{ ...pass, transcript: { entries: base.cases[0]!.counterexample!.transcript } }] });
   assert.match(drawn, /<details class="case v-pass"[^]*<svg[^>]*class="seq"/);
-  const dropped = renderHtmlReport({ ...base, cases: [{ ...pass, transcript: { entries: [], dropped: 180 } }] });
+  const dropped = renderHtmlReport({ ...base, cases: [{ ...pass, transcript: { entries: [], cut: 180 } }] });
   assert.match(dropped, /Transcript not kept: its 180 entries did not fit in the run's transcript budget \(4000 entries in all/);
   assert.doesNotMatch(dropped, /<svg/);
+  const cut = renderHtmlReport({ ...base, cases: [{ ...pass, transcript: { entries: base.cases[0]!.counterexample!.transcript, cut: 50 } }] });
+  assert.match(cut, /The first 50 entries of this transcript are not kept: the run's transcript budget/);
+  assert.match(cut, /<svg[^>]*class="seq"/);
   assert.match(renderHtmlReport({ ...base, cases: [pass] }), /Passed; no transcript in this report/);
   const warn = { ...base.cases[0]!, verdict: 'warn' as const };
   const strict = renderHtmlReport(withGate({ ...base, cases: [warn] }, { strict: true }));

@@ -10,7 +10,7 @@ import type { ServerIncident } from '../supervise/index.js';
 import { VERDICTS, type CaseResult, type Verdict } from '../runner/verdict.js';
 import { renderSequenceDiagram, type DiagramNotes } from './sequence-diagram.js';
 import { escapeHtml, shown, shownLines } from './text.js';
-import { RESERVED_FOR_FAILURES, RUN_TRANSCRIPT_ENTRIES } from '../evidence/budget.js';
+import { PASSING_SHARE, RUN_TRANSCRIPT_ENTRIES } from '../evidence/budget.js';
 import type { TranscriptEntry } from '../runner/client.js';
 import { baselineStatus, standing, type BaselineStatus, type Gate } from './gate.js';
 
@@ -146,13 +146,14 @@ function caseBlock(report: Report, c: CaseResult, index: number): string {
     parts.push(`<p class="replay"><b>replay:</b> <code>${shown(cx.replay, HTML_LIMITS.replayChars)}</code></p>`);
     if (cx.flaky) parts.push(`<p class="flaky">flaky: the replay did not fail again, so this command may not reproduce it (timing-dependent)</p>`);
     parts.push(diagramBlock(cx.transcript, incident));
-  } else if (c.transcript && c.transcript.dropped !== undefined) {
-    parts.push(
-      `<p class="none dropped">Transcript not kept: its ${c.transcript.dropped} entries did not fit in the run's transcript budget ` +
-        `(${RUN_TRANSCRIPT_ENTRIES} entries in all, about 700 bytes each; the transcripts of passing cases may use ${RUN_TRANSCRIPT_ENTRIES - RESERVED_FOR_FAILURES} of them, the rest is kept for failures).</p>`,
-    );
   } else if (c.transcript) {
-    parts.push(diagramBlock(c.transcript.entries, incident));
+    const { entries, cut } = c.transcript;
+    const budget = `the run's transcript budget (${RUN_TRANSCRIPT_ENTRIES} entries in all, about 700 bytes each; passing cases share what failures leave, at most ${PASSING_SHARE}, each keeping its last entries)`;
+    if (entries.length === 0 && cut !== undefined) parts.push(`<p class="none dropped">Transcript not kept: its ${cut} entries did not fit in ${budget}.</p>`);
+    else {
+      if (cut !== undefined) parts.push(`<p class="none cut">The first ${cut} entries of this transcript are not kept: ${budget}.</p>`);
+      parts.push(diagramBlock(entries, incident));
+    }
   } else if (verdict !== 'pass' && verdict !== 'skip') {
     parts.push('<p class="none">No transcript was recorded for this case.</p>');
   } else if (verdict === 'pass') {

@@ -51,7 +51,7 @@ const CaseResult = z.strictObject({
   transcript: z
     .strictObject({
       entries: z.array(TranscriptEntry),
-      dropped: z.number().int().positive().optional().describe('set when the entries were not kept (the run\'s transcript budget was spent): how many there were'),
+      cut: z.number().int().positive().optional().describe('earlier entries not kept (the run\'s transcript budget was short); all of them when entries is empty'),
     })
     .optional()
     .describe('the transcript of a case without a counterexample (a pass), kept when an HTML report is asked for'),

@@ -12,7 +12,7 @@ import type { ConformanceCase, Feature } from './case.js';
 import type { Target } from './client.js';
 import { aborted, deadline, now } from './clock.js';
 import { clipText, STORED_VALUE_MAX } from '../evidence/clip.js';
-import { TranscriptBudget } from '../evidence/budget.js';
+import { shareKeptTranscripts, TranscriptBudget } from '../evidence/budget.js';
 import type { Gate } from '../report/gate.js';
 import { CaseContext, TargetUnreachable, type RunSettings } from './context.js';
 import { failureSignature } from './format.js';
@@ -336,7 +336,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
     ...(preflight ? { preflight } : {}),
     ...(incidents.length ? { incidents } : {}),
     ...(supervisor ? { restarts: supervisor.restarts } : {}),
-    cases: results,
+    cases: shareKeptTranscripts(results),
     requirements: requirementTexts(results),
   };
 }

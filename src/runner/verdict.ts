@@ -32,8 +32,8 @@ export interface Counterexample {
 /** The transcript of a case with no counterexample (a pass), kept only when asked for (an HTML report draws it). */
 export interface KeptTranscript {
   readonly entries: readonly TranscriptEntry[];
-  /** Set when the entries were not kept: the run's transcript budget was spent (src/evidence/budget.ts); how many there were. */
-  readonly dropped?: number;
+  /** Earlier entries not kept: the run's transcript budget was short (src/evidence/budget.ts); all of them when `entries` is empty. */
+  readonly cut?: number;
 }
 
 export interface CaseResult {
