@@ -3,7 +3,7 @@
 // kit against every entry; a planted bug the kit does not fail on one of its
 // labels is a blind spot of the kit, and a fail on a correct server is a
 // false alarm. Every server runs in its own process, so a crash stays there.
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildGoPeers } from '../../bench/peers/build.js';
 import type { Fault } from './fault-server.js';
@@ -12,7 +12,10 @@ import { launched } from './launched.js';
 import { crashers } from '../crashers/corpus.js';
 import { wildCorpus } from '../wild/corpus.js';
 
-export type CorpusProfile = 'gopl-en' | 'gopl-zh' | 'who-rename' | 'nameop' | 'raw';
+export type CorpusProfile = 'gopl-en' | 'gopl-zh' | 'who-rename' | 'nameop' | 'raw' | typeof NAMEOP_DEADLINES;
+
+/** nameop with 1 s join and line deadlines declared (JOIN-5, FRAME-10). */
+export const NAMEOP_DEADLINES = 'fixtures/dialects/nameop-deadlines.json';
 
 export interface RunningTarget {
   /** 127.0.0.1:PORT */
@@ -74,7 +77,7 @@ function faultEntry(fault: Exclude<Fault, 'none'>, profile: CorpusProfile, label
 function correctFaultServer(profile: CorpusProfile): CorpusEntry {
   const idle = profile === 'who-rename' ? SHORT_IDLE_MS : undefined;
   return {
-    name: `fault:none/${profile}`,
+    name: `fault:none/${basename(profile, '.json')}`,
     profile,
     kind: 'correct',
     labels: [],
@@ -110,6 +113,8 @@ export const coreCorpus: readonly CorpusEntry[] = [
   // Planted bugs: one deviation each in an otherwise correct server (fault-server.ts).
   faultEntry('no-leave-notice', 'gopl-en', ['LEAVE-1'], 'no leave notice when a member disconnects'),
   faultEntry('leave-names-last-joiner', 'gopl-en', ['NOTICE-1', 'LEAVE-1'], 'the leave notice names the latest joiner (a variable every connection overwrites), who is still there'),
+  faultEntry('join-deadline-ignored', NAMEOP_DEADLINES, ['JOIN-5'], 'declares a 1 s login deadline and never closes a connection that does not log in'),
+  faultEntry('line-deadline-not-rearmed', NAMEOP_DEADLINES, ['FRAME-10'], "the line deadline's timer is cleared only when no byte is pending, so a frame that starts in the read that ended the previous one inherits its deadline"),
   faultEntry('self-join', 'gopl-en', ['JOIN-2'], 'the joiner also gets its own join notice'),
   faultEntry('no-echo', 'gopl-en', ['CHAT-2'], 'the sender does not get its own line'),
   faultEntry('drop-1-in-N', 'gopl-en', ['CHAT-1'], 'every 10th chat delivery to another member is dropped'),
@@ -189,6 +194,7 @@ export const coreCorpus: readonly CorpusEntry[] = [
   correctFaultServer('gopl-en'),
   correctFaultServer('who-rename'),
   correctFaultServer('nameop'),
+  correctFaultServer(NAMEOP_DEADLINES),
   {
     name: 'go:gopl-buffered',
     profile: 'gopl-en',

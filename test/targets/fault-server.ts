@@ -41,6 +41,8 @@ export const faults = [
   'partial-line-holds-idle',
   'list-replaces-pending',
   'leave-names-last-joiner',
+  'join-deadline-ignored',
+  'line-deadline-not-rearmed',
 ] as const;
 export type Fault = (typeof faults)[number];
 
@@ -104,6 +106,8 @@ interface Member {
   pending: Buffer[];
   /** idle-no-disconnect: announced as timed out but still connected. */
   timedOut: boolean;
+  /** The line deadline's timer, running while a line is unfinished (the profile's lineTimeoutMs). */
+  lineTimer: NodeJS.Timeout | undefined;
 }
 
 export async function startFaultServer(options: FaultServerOptions): Promise<RunningFaultServer> {
@@ -429,6 +433,26 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
 
   // ---- input --------------------------------------------------------------------
 
+  /**
+   * The profile's line deadline: a line must end within lineTimeoutMs of its first byte. After each read,
+   * a line still unfinished that began in this read (the buffer was empty, or the read ended a line) gets
+   * its own timer; one that was already pending keeps the one it has.
+   */
+  const watchLine = (m: Member, endedLine: boolean): void => {
+    if (profile.lineTimeoutMs === null || !m.live) return;
+    if (m.decoder.bufferedBytes === 0) {
+      clearTimeout(m.lineTimer);
+      m.lineTimer = undefined;
+      return;
+    }
+    // line-deadline-not-rearmed: the bug is a timer cleared only when the buffer empties, so a line
+    // that starts in the read that ended the one before inherits that line's deadline.
+    if (m.lineTimer !== undefined && (!endedLine || fault === 'line-deadline-not-rearmed')) return;
+    clearTimeout(m.lineTimer);
+    m.lineTimer = setTimeout(() => disconnect(m), profile.lineTimeoutMs);
+    m.lineTimer.unref();
+  };
+
   const armIdle = (m: Member): void => {
     if (idleTimeoutMs === null) return;
     m.idleTimer = setTimeout(() => idle(m), idleTimeoutMs);
@@ -539,8 +563,13 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
       delayed: [],
       pending: [],
       timedOut: false,
+      lineTimer: undefined,
     };
     armIdle(m);
+    // The profile's join deadline (login dialects): closed unless logged in by then; join-deadline-ignored never closes.
+    if (nameop && profile.joinTimeoutMs !== null && fault !== 'join-deadline-ignored') {
+      setTimeout(() => m.live && !m.inRoom && disconnect(m), profile.joinTimeoutMs).unref();
+    }
     if (fault === 'serial-accept') {
       blocker = m;
       socket.on('close', () => unblock(m));
@@ -550,7 +579,12 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
       if (!m.live) return;
       if (chunked) return chunk(m, data);
       if (options.idleResetsOnRead) m.idleTimer?.refresh();
-      for (const item of m.decoder.push(data)) frame(m, item);
+      let endedLine = false;
+      for (const item of m.decoder.push(data)) {
+        endedLine = true;
+        frame(m, item);
+      }
+      watchLine(m, endedLine);
       // partial-line-holds-idle: the bug is a timer stopped on every read and restarted by a complete line only.
       if (fault === 'partial-line-holds-idle' && m.decoder.bufferedBytes > 0) clearTimeout(m.idleTimer);
     });
@@ -563,6 +597,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Run
     });
     socket.on('close', () => {
       clearTimeout(m.idleTimer);
+      clearTimeout(m.lineTimer);
       if (m.live) disconnect(m);
       m.live = false;
     });
