@@ -424,6 +424,7 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
     commands,
   });
   guessed.push('no idle timeout (the probe does not wait for one): set idleTimeoutMs if your server has one');
+  guessed.push('no join or line deadline (the probe does not wait for them): set joinTimeoutMs or lineTimeoutMs if your server closes connections that do not log in, or lines that do not end, in time');
   if (identity !== 'addr') guessed.push(`names match ${namePattern} (the names the kit makes up follow it)`);
 
   // A draft the loader refuses loses the notice it names, a few times at most.
