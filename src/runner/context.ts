@@ -360,9 +360,10 @@ export class CaseContext implements Recorder {
    * connection the kit did not end and the server has not closed within one wait (a server that
    * evicts or times out a member announces it and closes it), is false; so is a renamed notice about
    * a member that never sent a rename. Notices that could be about two of the case's clients (a
-   * name reused) are left alone.
+   * name reused) are left alone. Returns the violations this audit recorded.
    */
-  async auditNotices(): Promise<void> {
+  async auditNotices(): Promise<Violation[]> {
+    const before = this.violations.length;
     const about = (who: Who): TestClient | undefined => {
       const matches = this.clients.filter((c) => this.isAbout(who, c));
       return matches.length === 1 ? matches[0] : undefined;
@@ -385,12 +386,12 @@ export class CaseContext implements Recorder {
     for (const [x, where] of falseRenames) {
       this.violate('NOTICE-1', `a renamed notice about ${x.label}, which never sent a rename`, { expected: 'no renamed notice about a member that did not rename', actual: where });
     }
-    if (falseLeaves.size === 0) return;
+    if (falseLeaves.size === 0) return this.violations.slice(before);
     // A server that keeps announced members connected does so after every case: once it has shown
     // that twice (and never closed one in time), the wait is short (RunMemory).
     const whole = this.wait();
     const closed = await this.waitUntil(() => [...falseLeaves.keys()].every((x) => x.isClosed), this.settings.memory?.patience(ANNOUNCED_CLOSE, whole) ?? whole);
-    this.settings.memory?.note(ANNOUNCED_CLOSE, closed, closed);
+    this.settings.memory?.noteOutcome(ANNOUNCED_CLOSE, closed);
     for (const [x, receivers] of falseLeaves) {
       if (x.isClosed) continue;
       this.violate('NOTICE-1', `${[...new Set(receivers)].map((m) => m.label).join(', ')} received a leave notice for ${x.label}, which had not left and whose connection the server kept open`, {
@@ -398,6 +399,7 @@ export class CaseContext implements Recorder {
         actual: `${x.label} still connected after the case`,
       });
     }
+    return this.violations.slice(before);
   }
 
   /** Closes every client the case opened. */

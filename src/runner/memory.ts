@@ -32,4 +32,9 @@ export class RunMemory {
     if (anySeen) this.seen.add(type);
     if (!arrived) this.missed.set(type, (this.missed.get(type) ?? 0) + 1);
   }
+
+  /** After a wait for something the server does or does not do (not a notice type): whether it happened this time. */
+  noteOutcome(key: string, happened: boolean): void {
+    this.note(key, happened, happened);
+  }
 }
