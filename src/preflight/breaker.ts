@@ -1,7 +1,7 @@
 // The setup-failure breaker: when several cases in a row fail with the same
 // message (the same join step failing the same way, or the same kit error),
 // the rest would fail alike; the run stops and says so once.
-import type { CaseResult } from '../runner/verdict.js';
+import { AUDITED_AFTER_EVERY_CASE, type CaseResult } from '../runner/verdict.js';
 
 /** Cases in a row with one message before the breaker trips. */
 export const BREAKER_THRESHOLD = 3;
@@ -22,15 +22,12 @@ function failureKey(result: CaseResult): string | undefined {
   if (result.notRun) return undefined;
   // A crash or dead room charged to this case: the supervisor restarts the server and has its own crash-loop limit.
   if (result.server) return undefined;
-  // Checks made after every case (NOTICE-1) repeat by nature: a server bug they find is no setup problem.
-  if (result.violations?.length && result.violations.every((v) => AFTER_EVERY_CASE.has(v.requirement))) return undefined;
+  // The check made after every case (NOTICE-1) repeats by nature: a server bug it finds is no setup problem.
+  if (result.violations?.length && result.violations.every((v) => v.requirement === AUDITED_AFTER_EVERY_CASE)) return undefined;
   const first = result.violations?.[0];
   const what = first ? `${first.requirement}: ${first.message}` : message;
   return `${result.verdict} ${normaliseMessage(what)}`;
 }
-
-/** Requirements the runner checks after every case, whatever the case is about (CaseContext.auditNotices). */
-const AFTER_EVERY_CASE: ReadonlySet<string> = new Set(['NOTICE-1']);
 
 export class SetupBreaker {
   private key: string | undefined;

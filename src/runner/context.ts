@@ -9,7 +9,7 @@ import { ConnectError, TestClient, type Recorder, type Target, type TranscriptEn
 import { now, Signal } from './clock.js';
 import { untilHeard } from './resend.js';
 import type { RunMemory } from './memory.js';
-import { CaseStop, ViolationStop, violation, type Violation } from './verdict.js';
+import { AUDITED_AFTER_EVERY_CASE, CaseStop, ViolationStop, violation, type Violation } from './verdict.js';
 import { makeRng, type Rng } from './rng.js';
 import { clipEvent, clipText } from '../evidence/clip.js';
 import { admit, joinMember, recentLines, type JoinOptions } from './membership.js';
@@ -384,7 +384,7 @@ export class CaseContext implements Recorder {
       }
     }
     for (const [x, where] of falseRenames) {
-      this.violate('NOTICE-1', `a renamed notice about ${x.label}, which never sent a rename`, { expected: 'no renamed notice about a member that did not rename', actual: where });
+      this.violate(AUDITED_AFTER_EVERY_CASE, `a renamed notice about ${x.label}, which never sent a rename`, { expected: 'no renamed notice about a member that did not rename', actual: where });
     }
     if (falseLeaves.size === 0) return this.violations.slice(before);
     // A server that keeps announced members connected does so after every case: once it has shown
@@ -394,7 +394,7 @@ export class CaseContext implements Recorder {
     this.settings.memory?.noteOutcome(ANNOUNCED_CLOSE, closed);
     for (const [x, receivers] of falseLeaves) {
       if (x.isClosed) continue;
-      this.violate('NOTICE-1', `${[...new Set(receivers)].map((m) => m.label).join(', ')} received a leave notice for ${x.label}, which had not left and whose connection the server kept open`, {
+      this.violate(AUDITED_AFTER_EVERY_CASE, `${[...new Set(receivers)].map((m) => m.label).join(', ')} received a leave notice for ${x.label}, which had not left and whose connection the server kept open`, {
         expected: 'a leave notice only for a member that left (or that the server disconnects)',
         actual: `${x.label} still connected after the case`,
       });

@@ -98,3 +98,6 @@ export class ViolationStop extends Error {
     super(`${violation.requirement}: ${violation.message}`);
   }
 }
+
+/** The requirement the runner checks after every case, whatever the case is about (CaseContext.auditNotices). */
+export const AUDITED_AFTER_EVERY_CASE = 'NOTICE-1';
