@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { SuperviseOptions } from '../supervise/index.js';
 
-export { EXIT };
+export { EXIT, exitCodeOf as exitCode };
 
 export const RUN_HELP = `Usage: chat-conformance [run] [options]
 
@@ -340,11 +340,6 @@ async function listCases(out: Output, style: Style, only: string[], skip: string
     out.write(`${mark} ${c.id.padEnd(34)} ${gap ? style.dim(`skips: ${gap}`) : c.title}\n${' '.repeat(40)}${style.dim(levels)}\n`);
   }
   if (dialect) out.write(`\n${runCount} of ${cases.length} cases would run with profile ${dialect.profile.name}; ${cases.length - runCount} skip\n`);
-}
-
-/** The exit code of a finished run; `excused` are known failures (a baseline), `strict` makes warn and inconclusive fail. */
-export function exitCode(report: Report, strict = false, excused: ReadonlySet<string> = new Set()): number {
-  return exitCodeOf(report, strict, excused);
 }
 
 const section = (id: string): string => id.slice(0, id.indexOf('/'));

@@ -64,7 +64,7 @@ export function baselineStatus(c: CaseResult, gate: Gate | undefined): BaselineS
 }
 
 /** The exit code of a finished run; `known` are the baseline's known failures, `strict` makes warn and inconclusive fail. */
-export function exitCodeOf(report: Report, strict: boolean, known: ReadonlySet<string> = new Set()): number {
+export function exitCodeOf(report: Report, strict = false, known: ReadonlySet<string> = new Set()): number {
   if (report.unreachable || report.stopped === 'interrupted') return EXIT.unreachable;
   if (report.preflight?.kind === 'profile') return EXIT.usage;
   const counted = report.cases.filter((c) => standingOf(c, strict, (id) => known.has(id)) !== 'known');
