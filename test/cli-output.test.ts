@@ -146,6 +146,9 @@ describe('CI conventions', () => {
     const known = await runCli([...args(failing.port, 'chat/exactly-once,frame/split-writes,join/*'), '--baseline', file, '--report', `junit=${junit}`], { timeoutMs: 60_000 });
     assert.equal(known.code, 0, known.stdout);
     assert.match(known.stdout, /Baseline .*: 2 known failures \(expected\), 0 new/);
+    // Each known failure is one marked line, without its failure block.
+    assert.match(known.stdout, /FAIL +chat\/exactly-once +\d+ ms  known failure \(baseline\): [A-Z]+-\d+ \(MUST\)/);
+    assert.doesNotMatch(known.stdout, /transcript:|replay:/);
     // JUnit agrees with the exit code: no failure, the known ones skipped with the baseline named.
     const xml = readFileSync(junit, 'utf8');
     assert.match(xml, /<testsuites [^>]* failures="0" errors="0"/);
@@ -238,15 +241,46 @@ test('the README sample failure is the CLI output that npm run sample:failure wr
   assert.ok(inReadme.startsWith(BEGIN) && inReadme.endsWith(END), 'README.md has the markers');
   const { block, code } = await sampleFailure();
   assert.equal(code, 1);
-  // The same run, bar ports, times and the order of findings: the same cases, verdicts and requirements.
-  const shape = (text: string): string[] => {
+  // The same run, bar ports, times and the order of findings: what failed in the README fails again, breaking the same requirements.
+  const failed = (text: string): { cases: string[]; requirements: string[] } => {
     const lines = text.split('\n');
-    const verdicts = lines.filter((l) => /^\s+(PASS|FAIL|SKIP|WARN) |^Verdict|^\$ npx/.test(l)).map((l) => l.replace(/\d+ ms\b.*$/, '').replace(/127\.0\.0\.1:\d+/g, 'ADDR').trim());
-    const requirements = [...new Set(lines.flatMap((l) => /^\s+(LEAVE-\d+) \(MUST\)/.exec(l)?.[1] ?? []))].sort();
-    return [...verdicts, ...requirements];
+    return {
+      cases: lines.flatMap((l) => /^\s+FAIL +(\S+)/.exec(l)?.[1] ?? []),
+      requirements: [...new Set(lines.flatMap((l) => /^\s+([A-Z]+-\d+) \(MUST\) /.exec(l)?.[1] ?? []))].sort(),
+    };
   };
-  assert.deepEqual(shape(block), shape(inReadme));
-  assert.ok(shape(block).length >= 7, shape(block).join('\n'));
+  const was = failed(inReadme);
+  const now = failed(block);
+  assert.ok(was.cases.length > 0 && was.requirements.length > 0, 'the README block shows a failure');
+  for (const id of was.cases) assert.ok(now.cases.includes(id), `${id} failed in the README, not now (run npm run sample:failure?)`);
+  for (const id of was.requirements) assert.ok(now.requirements.includes(id), `${id} broken in the README, not now`);
+  assert.match(inReadme, /^\$ npx chat-conformance --target 127\.0\.0\.1:\d+ /m);
+  assert.match(inReadme, /^Verdict: FAIL$/m);
   assert.equal(replaceBlock(readme, block).split(BEGIN).length, 2);
   assert.throws(() => replaceBlock('no markers', block), /has no/);
+});
+
+test('reporters: a known failure (baseline) is one marked line, x in the dot reporter, and no failure block', async () => {
+  const { makeReporter, makeStyle } = await import('../src/cli/reporters.js');
+  const fail = (id: string): CaseResult => ({
+    id,
+    title: 't',
+    requirements: ['CHAT-1'],
+    level: 'MUST',
+    verdict: 'fail',
+    durationMs: 1,
+    message: 'CHAT-1 (MUST): lost a line',
+    violations: [{ requirement: 'CHAT-1', level: 'MUST', message: 'lost a line', expected: 'x', actual: 'y' }],
+  });
+  for (const name of ['dot', 'default'] as const) {
+    let text = '';
+    const reporter = makeReporter(name, { isTTY: false, write: (t) => void (text += t) }, makeStyle(false), false, (r) => r.id === 'chat/known');
+    reporter.caseEnd(fail('chat/known'));
+    reporter.caseEnd(fail('chat/fresh'));
+    reporter.end({} as never, []);
+    if (name === 'dot') assert.match(text, /^xF$/m);
+    assert.match(text, /FAIL +chat\/known +(\d+ ms +)?known failure \(baseline\): CHAT-1/);
+    assert.match(text, /FAIL +chat\/fresh +(\d+ ms +)?CHAT-1 \(MUST\): lost a line/);
+    assert.equal(text.match(/expected: x/g)?.length, 1, `${name}: one failure block, the new failure's\n${text}`);
+  }
 });

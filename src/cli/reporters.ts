@@ -88,8 +88,14 @@ const headline = (r: CaseResult): string => clipText((r.message ?? '').split('\n
 
 const needsBlock = (r: CaseResult): boolean => r.verdict === 'fail' || r.verdict === 'warn';
 
-export function makeReporter(name: ReporterName, out: Output, style: Style, showProgress: boolean): Reporter {
+/**
+ * `known` says whether a case is a known failure (--baseline; src/report/gate.ts
+ * decides): it prints one line, marked, and no failure block — as pytest shows
+ * an expected failure (`x` in the dot reporter).
+ */
+export function makeReporter(name: ReporterName, out: Output, style: Style, showProgress: boolean, known: (r: CaseResult) => boolean = () => false): Reporter {
   const groups = new FailureGroups();
+  const note = (r: CaseResult): string => (known(r) ? `known failure (baseline): ${headline(r)}` : headline(r));
   const block = (r: CaseResult): void => {
     const same = groups.add(r);
     if (same) out.write(`      ${style.dim(`the same failure as ${same.id} (block above)`)}\n`);
@@ -111,15 +117,16 @@ export function makeReporter(name: ReporterName, out: Output, style: Style, show
         header: (text) => out.write(style.bold(`${text}\n`)),
         caseStart: () => {},
         caseEnd: (r) => {
-          out.write(r.verdict === 'pass' || r.verdict === 'skip' ? chars[r.verdict] : style.word(r.verdict).replace(r.verdict.toUpperCase(), chars[r.verdict]));
+          if (known(r)) out.write(style.dim('x'));
+          else out.write(r.verdict === 'pass' || r.verdict === 'skip' ? chars[r.verdict] : style.word(r.verdict).replace(r.verdict.toUpperCase(), chars[r.verdict]));
           if (++column % 60 === 0) out.write('\n');
           if (r.verdict !== 'pass' && r.verdict !== 'skip') failed.push(r);
         },
         end: (_report, summary) => {
           if (column % 60 !== 0) out.write('\n');
           for (const r of failed) {
-            out.write(`\n  ${style.verdict(r.verdict)}${r.id}  ${style.dim(headline(r))}\n`);
-            if (needsBlock(r)) block(r);
+            out.write(`\n  ${style.verdict(r.verdict)}${r.id}  ${style.dim(note(r))}\n`);
+            if (needsBlock(r) && !known(r)) block(r);
           }
           for (const line of groups.lines()) out.write(`\n${line}`);
           for (const line of summary) out.write(`${line}\n`);
@@ -140,9 +147,9 @@ export function makeReporter(name: ReporterName, out: Output, style: Style, show
         },
         caseEnd: (r) => {
           if (showProgress) out.write('\r\x1b[2K');
-          const note = r.verdict === 'pass' ? '' : `  ${headline(r)}`;
-          out.write(`  ${style.verdict(r.verdict)}${r.id.padEnd(34)} ${style.dim(`${r.durationMs} ms`)}${note ? style.dim(note) : ''}\n`);
-          if (needsBlock(r)) block(r);
+          const words = r.verdict === 'pass' ? '' : `  ${note(r)}`;
+          out.write(`  ${style.verdict(r.verdict)}${r.id.padEnd(34)} ${style.dim(`${r.durationMs} ms`)}${words ? style.dim(words) : ''}\n`);
+          if (needsBlock(r) && !known(r)) block(r);
         },
         end: (_report, summary) => {
           const grouped = groups.lines();

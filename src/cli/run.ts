@@ -8,7 +8,7 @@ import { requirement } from '../spec/requirements.js';
 import { clipText } from '../evidence/clip.js';
 import { annotations, inGitHubActions } from '../report/annotations.js';
 import { checkBaselineWritable, readBaseline, writeBaseline, type Baseline } from '../report/baseline.js';
-import { baselineStatus, EXIT, exitCodeOf, standing, withGate } from '../report/gate.js';
+import { baselineStatus, EXIT, exitCodeOf, standing, standingOf, withGate } from '../report/gate.js';
 import { didYouMean, numberOption as number, parseCommandLine, UsageError, type OptionSpec, type OptionValues } from './args.js';
 import { makeReporter, makeStyle, REPORTERS, useColor, type ReporterName, type Style } from './reporters.js';
 import { checkWritable, parseReportSpec, writeReports, type ReportSpec } from '../report/index.js';
@@ -230,7 +230,9 @@ export async function runCommand(argv: string[], out: Output = tolerantOutput(pr
   }
   for (const id of selected) sectionTotals.set(section(id), (sectionTotals.get(section(id)) ?? 0) + 1);
   const sectionDone = new Map<string, number>();
-  const reporter = makeReporter(reporterName, out, style, out.isTTY);
+  // Known failures are known before the run (the baseline was read): the reporter marks them as they end.
+  const inBaseline = new Set(baseline?.cases.map((c) => c.id) ?? []);
+  const reporter = makeReporter(reporterName, out, style, out.isTTY, (r) => standingOf(r, values.strict === true, (id) => inBaseline.has(id)) === 'known');
 
   reporter.header(`chat-conformance ${packageVersion()}: profile ${profileName}, target ${values.target ?? (server ? `${values['server-cmd']} (supervised)` : 'embedded reference server')}`);
   let report: Report;
