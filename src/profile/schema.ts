@@ -59,6 +59,9 @@ const Commands = z
   })
   .describe('Client lines by command type; {name} is the sender except in rename. Only say is required.');
 
+/** A deadline the server keeps, in ms (up to 10 minutes), or null where the profile declares none. */
+const declaredDeadline = (description: string) => z.number().int().positive().max(600_000).nullable().default(null).describe(description);
+
 export const ProfileSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Optional link to this JSON Schema, for editors.'),
@@ -88,22 +91,8 @@ export const ProfileSchema = z
       .nullable()
       .default(null)
       .describe('Milliseconds of silence after which the server announces an idle leave; null for none.'),
-    joinTimeoutMs: z
-      .number()
-      .int()
-      .positive()
-      .max(600_000)
-      .nullable()
-      .default(null)
-      .describe('Milliseconds a connection may take to become a member (login, prompt answer) before the server closes it (JOIN-5); null when none is declared.'),
-    lineTimeoutMs: z
-      .number()
-      .int()
-      .positive()
-      .max(600_000)
-      .nullable()
-      .default(null)
-      .describe('Milliseconds a line may take from its first byte to its LF before the server ends the connection (FRAME-10); null when none is declared.'),
+    joinTimeoutMs: declaredDeadline('Milliseconds a connection may take to become a member (login, prompt answer) before the server closes it (JOIN-5); null when none is declared.'),
+    lineTimeoutMs: declaredDeadline('Milliseconds a line may take from its first byte to its LF before the server ends the connection (FRAME-10); null when none is declared.'),
     maxLineBytes: z
       .number()
       .int()
