@@ -211,17 +211,21 @@ describe('CI conventions', () => {
   });
 });
 
+/** A failing case of CHAT-1 with one finding. */
+const chatFailure = (id: string, message: string, finding: { message: string; expected?: string; actual?: string }): CaseResult => ({
+  id,
+  title: 't',
+  requirements: ['CHAT-1'],
+  level: 'MUST',
+  verdict: 'fail',
+  durationMs: 1,
+  message,
+  violations: [{ requirement: 'CHAT-1', level: 'MUST', ...finding }],
+});
+
 test('annotations: one per group of identical failures, escaped as workflow commands', () => {
-  const failure = (id: string, port: number): CaseResult => ({
-    id,
-    title: 't',
-    requirements: ['CHAT-1'],
-    level: 'MUST',
-    verdict: 'fail',
-    durationMs: 1,
-    message: `CHAT-1 (MUST): b did not receive 3 line(s), 50% lost`,
-    violations: [{ requirement: 'CHAT-1', level: 'MUST', message: `b (127.0.0.1:${port}) did not receive 3 line(s)`, actual: 'x\ny' }],
-  });
+  const failure = (id: string, port: number): CaseResult =>
+    chatFailure(id, `CHAT-1 (MUST): b did not receive 3 line(s), 50% lost`, { message: `b (127.0.0.1:${port}) did not receive 3 line(s)`, actual: 'x\ny' });
   const lines = annotations([failure('chat/a', 1000), failure('chat/b', 2000), { ...failure('chat/c', 3), verdict: 'warn' }]);
   assert.equal(lines.length, 2);
   assert.match(lines[0]!, /^::error file=[^,]*spec\/core\.md,line=\d+,title=FAIL chat\/a and 1 more \(CHAT-1\)::CHAT-1 \(MUST\): b did not receive 3 line\(s\), 50%25 lost%0Aactual: x%0Ay%0Athe same failure in 2 cases: chat\/a, chat\/b$/);
@@ -262,16 +266,7 @@ test('the README sample failure is the CLI output that npm run sample:failure wr
 
 test('reporters: a known failure (baseline) is one marked line, x in the dot reporter, and no failure block', async () => {
   const { makeReporter, makeStyle } = await import('../src/cli/reporters.js');
-  const fail = (id: string): CaseResult => ({
-    id,
-    title: 't',
-    requirements: ['CHAT-1'],
-    level: 'MUST',
-    verdict: 'fail',
-    durationMs: 1,
-    message: 'CHAT-1 (MUST): lost a line',
-    violations: [{ requirement: 'CHAT-1', level: 'MUST', message: 'lost a line', expected: 'x', actual: 'y' }],
-  });
+  const fail = (id: string): CaseResult => chatFailure(id, 'CHAT-1 (MUST): lost a line', { message: 'lost a line', expected: 'x', actual: 'y' });
   for (const name of ['dot', 'default'] as const) {
     let text = '';
     const reporter = makeReporter(name, { isTTY: false, write: (t) => void (text += t) }, makeStyle(false), false, (r) => r.id === 'chat/known');
