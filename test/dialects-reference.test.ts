@@ -26,7 +26,7 @@ const features: Record<string, ProfileInput> = Object.fromEntries(
 );
 
 test('every dialect fixture is there', () => {
-  assert.deepEqual(Object.keys(features), ['assigned-selfjoin', 'guest-nick', 'login-no-selfjoin', 'nick-on-connect', 'prompt-crlf']);
+  assert.deepEqual(Object.keys(features), ['assigned-selfjoin', 'guest-nick', 'login-no-selfjoin', 'nameop-deadlines', 'nick-on-connect', 'prompt-crlf']);
 });
 
 describe('the kit against the reference server speaking each new feature', () => {
