@@ -4,11 +4,14 @@
 // killmatrix markers is rewritten with what was measured here.
 // Then one full run per server (the kit's defaults), timed, for the
 // full-run and model-shrink columns.
-//   node dist/bench/killmatrix.js [--only SUBSTRING] [--no-readme]
+//   node dist/bench/killmatrix.js [--only SUBSTRING] [--no-readme] [--full-only]
+// --full-only skips the matrix and makes the full runs alone (the README is
+// then left as it is) and prints each run's slowest cases; otherwise a full
+// run over its goal prints them.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { packagePath } from '../src/paths.js';
-import { corpus } from '../test/targets/corpus.js';
+import { corpus, type CorpusEntry } from '../test/targets/corpus.js';
 import { entryVerdict, explainFalseAlarms, formatEntryLine, formatGrid, formatReadmeTable, FULL_RUN_SEED, MATRIX_SEEDS, medianMsToCatch, runFullRuns, runMatrix, type EntryResult, type SeedRun } from '../test/targets/matrix.js';
 
 const START = '<!-- killmatrix:start -->';
@@ -52,11 +55,27 @@ function rewriteReadme(section: string): string {
   return path;
 }
 
+/** One full run's line; a run over its goal also names its slowest cases, where the time went. */
+function printFullRun(entry: CorpusEntry, run: SeedRun, always = false): void {
+  const over = run.durationMs > FULL_GOAL_MS;
+  console.log(
+    `${entry.name.padEnd(34)} ${run.ran ? `${(run.durationMs / 1000).toFixed(1)} s` : `not run: ${run.note ?? ''}`}${run.modelFailMs !== undefined ? `; model case (failed, shrunk) ${(run.modelFailMs / 1000).toFixed(1)} s` : ''}${over ? `  OVER the ${FULL_GOAL_MS / 1000} s goal` : ''}`,
+  );
+  if (over || always) console.log(`    slowest cases: ${run.slowest.map((c) => `${c.id} ${(c.ms / 1000).toFixed(1)} s`).join(', ')}`);
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, 'no-readme': { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { only: { type: 'string' }, 'no-readme': { type: 'boolean' }, 'full-only': { type: 'boolean' } } });
   const entries = values.only ? corpus.filter((e) => e.name.includes(values.only!)) : corpus;
   if (entries.length === 0) throw new Error(`no corpus entry matches --only ${values.only}`);
   const t0 = performance.now();
+  if (values['full-only']) {
+    console.log(`full runs only (the kit's defaults, seed ${FULL_RUN_SEED}), ${entries.length} servers, 2 at a time:`);
+    const full = await runFullRuns(entries, { concurrency: 2, onRun: (entry, run) => printFullRun(entry, run, true) });
+    const over = [...full].filter(([, run]) => !run.ran || run.durationMs > FULL_GOAL_MS).map(([name]) => name);
+    console.log(`\n${full.size - over.length}/${full.size} full runs within the ${FULL_GOAL_MS / 1000} s goal in ${((performance.now() - t0) / 1000).toFixed(0)} s${over.length ? `; over: ${over.join(', ')}` : ''}`);
+    return;
+  }
   console.log(`kill matrix: ${entries.length} servers × ${MATRIX_SEEDS.length} seeds, 2 runs at a time`);
   const results = await runMatrix(entries, {
     concurrency: 2,
@@ -66,11 +85,7 @@ async function main(): Promise<void> {
     },
   });
   console.log(`\nfull runs (the kit's defaults, seed ${FULL_RUN_SEED}), 2 at a time:`);
-  const full = await runFullRuns(entries, {
-    concurrency: 2,
-    onRun: (entry, run) =>
-      console.log(`${entry.name.padEnd(34)} ${run.ran ? `${(run.durationMs / 1000).toFixed(1)} s` : `not run: ${run.note ?? ''}`}${run.modelFailMs !== undefined ? `; model case (failed, shrunk) ${(run.modelFailMs / 1000).toFixed(1)} s` : ''}${run.durationMs > FULL_GOAL_MS ? `  OVER the ${FULL_GOAL_MS / 1000} s goal` : ''}`),
-  });
+  const full = await runFullRuns(entries, { concurrency: 2, onRun: printFullRun });
   const totalMs = performance.now() - t0;
   console.log(`\nserver × requirement (n = runs that failed it on a label, xn = off the labels, - = label never failed):\n`);
   console.log(formatGrid(results));

@@ -10,9 +10,30 @@ export const STORED_LINE_MAX = 256;
 /** Characters of one stored expected/actual value or message. */
 export const STORED_VALUE_MAX = 1024;
 
+/** Recent hashes, by text: a flood's line is clipped once per receiver and once more as its event's text. */
+const recentHashes = new Map<string, string>();
+/** Bounds of that cache: texts kept, characters kept in all, and the longest text worth keeping. */
+const RECENT_HASHES = 1024;
+const RECENT_HASH_CHARS = 8 * 1024 * 1024;
+const RECENT_HASH_TEXT_MAX = 64 * 1024;
+let recentHashChars = 0;
+
 /** The first 12 hex digits of the SHA-256 of the text's UTF-8 bytes. */
 export function shortHash(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 12);
+  const known = recentHashes.get(text);
+  if (known !== undefined) return known;
+  const hash = createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 12);
+  if (text.length <= RECENT_HASH_TEXT_MAX) {
+    recentHashes.set(text, hash);
+    recentHashChars += text.length;
+    // Oldest first (a Map keeps insertion order) until both bounds hold.
+    for (const [old] of recentHashes) {
+      if (recentHashes.size <= RECENT_HASHES && recentHashChars <= RECENT_HASH_CHARS) break;
+      recentHashes.delete(old);
+      recentHashChars -= old.length;
+    }
+  }
+  return hash;
 }
 
 /** A fresh copy, not a V8 slice that would keep its (possibly huge) parent string alive. */

@@ -37,6 +37,24 @@ export interface SeedRun {
   readonly note?: string;
   /** Full runs: how long the model-based case took when it failed (its shrinking included). */
   readonly modelFailMs?: number;
+  /** The run's slowest cases, slowest first (at most SLOWEST_KEPT): where a full run's time went. */
+  readonly slowest: readonly { readonly id: string; readonly ms: number }[];
+}
+
+/** How many of a run's slowest cases a SeedRun keeps. */
+export const SLOWEST_KEPT = 6;
+
+/** Keeps the `SLOWEST_KEPT` longest of the case durations it is given. */
+function slowestCases(): { note: (id: string, ms: number) => void; list: () => { id: string; ms: number }[] } {
+  const all: { id: string; ms: number }[] = [];
+  return {
+    note: (id, ms) => {
+      all.push({ id, ms: Math.round(ms) });
+      all.sort((a, b) => b.ms - a.ms);
+      all.length = Math.min(all.length, SLOWEST_KEPT);
+    },
+    list: () => [...all],
+  };
 }
 
 /** quick: the kill matrix's --quick runs that stop at the first labelled fail; full: the kit's defaults, every case, fails replayed. */
@@ -88,6 +106,7 @@ export async function runEntry(entry: CorpusEntry, seed: number, mode: RunMode =
   let msToCatch: number | undefined;
   let cases = 0;
   let modelFailMs: number | undefined;
+  const slowest = slowestCases();
   let restarts = 0;
   let note: string | undefined;
   let ran = true;
@@ -120,6 +139,7 @@ export async function runEntry(entry: CorpusEntry, seed: number, mode: RunMode =
           if (targetDown(result)) return void (down = true);
           done.add(result.id);
           cases += 1;
+          slowest.note(result.id, result.durationMs);
           if (result.id.startsWith('model/') && result.verdict === 'fail') modelFailMs = (modelFailMs ?? 0) + result.durationMs;
           for (const id of failedRequirements(result)) {
             const v = result.violations?.find((x) => x.requirement === id);
@@ -168,6 +188,7 @@ export async function runEntry(entry: CorpusEntry, seed: number, mode: RunMode =
     durationMs: Math.round(performance.now() - started),
     ...(note ? { note } : {}),
     ...(modelFailMs !== undefined ? { modelFailMs } : {}),
+    slowest: slowest.list(),
   };
 }
 
@@ -185,6 +206,7 @@ async function runSupervised(entry: CorpusEntry, seed: number, mode: RunMode): P
   const flaky = new Set<string>();
   let msToCatch: number | undefined;
   let cases = 0;
+  const slowest = slowestCases();
   try {
     const server = await entry.command();
     const report = await runConformance({
@@ -198,6 +220,7 @@ async function runSupervised(entry: CorpusEntry, seed: number, mode: RunMode): P
       ...(entry.idleTimeoutMs !== undefined ? { idleTimeoutMs: entry.idleTimeoutMs } : {}),
       onCaseEnd: (result) => {
         cases += 1;
+        slowest.note(result.id, result.durationMs);
         for (const id of failedRequirements(result)) {
           const v = result.violations?.find((x) => x.requirement === id);
           const why = v ? `${v.message}${v.expected ? `; expected ${v.expected}` : ''}` : (result.message ?? '');
@@ -222,9 +245,10 @@ async function runSupervised(entry: CorpusEntry, seed: number, mode: RunMode): P
       restarts: report.restarts ?? 0,
       durationMs: Math.round(performance.now() - started),
       ...(note ? { note } : {}),
+      slowest: slowest.list(),
     };
   } catch (err) {
-    return { seed, ran: false, caught: false, failed, warned, flaky, cases, restarts: 0, durationMs: Math.round(performance.now() - started), note: `kit error: ${(err as Error).message}` };
+    return { seed, ran: false, caught: false, failed, warned, flaky, cases, restarts: 0, durationMs: Math.round(performance.now() - started), note: `kit error: ${(err as Error).message}`, slowest: slowest.list() };
   }
 }
 
@@ -253,7 +277,7 @@ export function runInWorker(entry: CorpusEntry, seed: number, mode: RunMode = 'q
       clearTimeout(timer);
       resolve(run);
     };
-    const notRun = (note: string): SeedRun => ({ seed, ran: false, caught: false, failed: new Map(), warned: new Set(), flaky: new Set(), cases: 0, restarts: 0, durationMs: 0, note });
+    const notRun = (note: string): SeedRun => ({ seed, ran: false, caught: false, failed: new Map(), warned: new Set(), flaky: new Set(), cases: 0, restarts: 0, durationMs: 0, note, slowest: [] });
     const timer = setTimeout(() => {
       settle(notRun(`no result within ${deadline / 1000} s`));
       void worker.terminate();
