@@ -42,12 +42,26 @@ interface Flow {
   readonly lost: number;
 }
 
+interface FlowShape {
+  readonly count: number;
+  readonly size: number;
+  /** Lines sent at most after the latest one b (and a, where it echoes) has: 0 makes each line its own turn. */
+  readonly window: number;
+  /** No progress for this long is a stall (default: one wait). */
+  readonly stallMs?: number;
+  /** Sending ends after this long, whatever the count (default: none; the count bounds it). */
+  readonly budgetMs?: number;
+}
+
 /**
  * a sends `count` lines of `size` bytes with at most `window` sent after the latest one b has (nor,
  * where it echoes, a); latency = send to b's arrival. A line the server loses does not hold the window:
  * a lossy server is judged on its losses, not stalled for them.
  */
-async function flow(ctx: CaseContext, a: TestClient, b: TestClient, count: number, size: number, window: number): Promise<Flow> {
+async function flow(ctx: CaseContext, a: TestClient, b: TestClient, shape: FlowShape): Promise<Flow> {
+  const { count, size, window } = shape;
+  const stallMs = shape.stallMs ?? ctx.wait();
+  const endBy = shape.budgetMs === undefined ? Infinity : performance.now() + shape.budgetMs;
   const rank = new Map<string, number>();
   const counter = new ArrivalCounter(ctx, b, a, rank);
   // a's own echo is windowed too: a sender whose echo piles up unread is a slow reader itself, and a
@@ -56,8 +70,8 @@ async function flow(ctx: CaseContext, a: TestClient, b: TestClient, count: numbe
   const sent: SentLine[] = [];
   const sentAt = new Map<string, number>();
   let stalled = false;
-  for (let i = 0; i < count; i += 1) {
-    const ok = await ctx.waitUntil(() => (counter.update() >= i - window - 1 && (!echo || echo.update() >= i - window - 1)) || b.isClosed || a.isClosed);
+  for (let i = 0; i < count && performance.now() < endBy; i += 1) {
+    const ok = await ctx.waitUntil(() => (counter.update() >= i - window - 1 && (!echo || echo.update() >= i - window - 1)) || b.isClosed || a.isClosed, stallMs);
     if (!ok || b.isClosed || a.isClosed) {
       stalled = true;
       break;
@@ -69,7 +83,7 @@ async function flow(ctx: CaseContext, a: TestClient, b: TestClient, count: numbe
     sent.push({ from: a, text });
     await ctx.say(a, text);
   }
-  if (!stalled) stalled = !(await ctx.waitUntil(() => counter.update() >= sent.length - 1 || b.isClosed, ctx.wait(2)));
+  if (!stalled) stalled = !(await ctx.waitUntil(() => counter.update() >= sent.length - 1 || b.isClosed, 2 * stallMs));
   const latencies: number[] = [];
   let lost = 0;
   for (const { text } of sent) {
@@ -77,7 +91,7 @@ async function flow(ctx: CaseContext, a: TestClient, b: TestClient, count: numbe
     if (at !== undefined) latencies.push(at - sentAt.get(text)!);
     else if (rank.get(text)! < counter.latest) lost += 1;
     // A line that never arrived while the flow stalled counts as delayed by the whole wait: a stall shows in p99.
-    else latencies.push(ctx.wait(2));
+    else latencies.push(2 * stallMs);
   }
   return { sent, latencies, stalled, lost };
 }
@@ -94,7 +108,7 @@ export const slowReader = defineCase({
     const window = 64;
     // The baseline is the same flow (line size, window, sender, receiver) without the slow reader, so the
     // bound scales with what this machine does right now: a loaded CI runner slows both alike.
-    const baseline = await flow(ctx, a, b, Math.min(Math.ceil(((ctx.settings.quick ? 1 : 2) * 1024 * 1024) / size), 4_000), size, window);
+    const baseline = await flow(ctx, a, b, { count: Math.min(Math.ceil(((ctx.settings.quick ? 1 : 2) * 1024 * 1024) / size), 4_000), size, window });
     if (baseline.stalled) ctx.inconclusive('lines did not flow between two members even without a slow reader');
     // Lines lost with no slow reader in the room are the server's loss, not the slow reader's doing.
     // The comparison with a stopped reader needs a flow that loses nothing: the case ends there.
@@ -106,7 +120,7 @@ export const slowReader = defineCase({
     // Far more than the kernel's socket buffers can hold for the slow member (a few MB on loopback).
     // (A reader that stops reading does not grow its receive buffer: the kernel's autotuning follows what the application reads.)
     const volume = (ctx.settings.quick ? 12 : 16) * 1024 * 1024;
-    const loaded = await flow(ctx, a, b, Math.min(Math.ceil(volume / size), 40_000), size, window);
+    const loaded = await flow(ctx, a, b, { count: Math.min(Math.ceil(volume / size), 40_000), size, window });
     const p = (xs: number[], q: number): number => percentile(xs, q);
     const bound = Math.max(250 * ctx.settings.multiplier, 5 * p(baseline.latencies, 0.99));
     const figures = `p50 ${p(loaded.latencies, 0.5).toFixed(1)} ms, p99 ${p(loaded.latencies, 0.99).toFixed(1)} ms with the slow reader; p50 ${p(baseline.latencies, 0.5).toFixed(1)} ms, p99 ${p(baseline.latencies, 0.99).toFixed(1)} ms without`;
@@ -167,8 +181,12 @@ export const pausedReader = defineCase({
     const paused = await ctx.join('paused');
     paused.pause();
     const size = Math.min(8 * 1024, ctx.profile.maxLineBytes - 128);
-    const fill = await flow(ctx, a, b, Math.ceil((4.5 * 1024 * 1024) / size), size, 64);
-    const short = fill.stalled ? undefined : await flow(ctx, a, b, 1000, 200, 0);
+    // A room that stalls while a member does not read is slow-reader's finding (ISOLATION-1): here a
+    // short stall wait ends the flood early, and the paused member is judged on what was sent.
+    const stallMs = ctx.wait(0.25);
+    const fill = await flow(ctx, a, b, { count: Math.ceil((4.5 * 1024 * 1024) / size), size, window: 64, stallMs });
+    // Each short line costs a round trip: a server that is slow to relay gets fewer of them, not a longer case.
+    const short = fill.stalled ? undefined : await flow(ctx, a, b, { count: 1000, size: 200, window: 0, stallMs, budgetMs: ctx.wait(0.5) });
     // Lines b did not get are the other cases' business (CHAT-1, ISOLATION-1); this one judges the paused reader.
     const sent = [...fill.sent, ...(short?.sent ?? [])];
     paused.resume();

@@ -172,8 +172,11 @@ export const connectBurst = defineCase({
     conns.forEach((c, i) => (i % 3 === 0 ? c.reset() : c.end()));
     setTimeout(() => conns.forEach((c) => c.destroy()), ctx.wait(0.5)).unref();
     // Then joins, leaves and broadcasts at the same moment, wave after wave: an unguarded member table races here.
-    const waves = ctx.settings.quick ? 60 : 150;
-    await churnWaves(ctx, { waves, size: 25, gapMs: 20, linesPerWave: 4 });
+    // The pauses between waves are most of the case's time: a full run has more waves than --quick,
+    // closer together.
+    const waves = ctx.settings.quick ? 60 : 100;
+    const gapMs = ctx.settings.quick ? 20 : 15;
+    await churnWaves(ctx, { waves, size: 25, gapMs, linesPerWave: 4 });
     await stillServing(ctx, a, b, 'ROBUST-5', `${n} concurrent connects and disconnects${conns.length < n ? ` (${n - conns.length} connects failed)` : ''}, then ${waves} overlapping waves of 25 joins and leaves while a member chatted`);
   },
 });
