@@ -82,3 +82,19 @@ test('a server without leave notices: the failure is replayed once, later cases 
     await server.close();
   }
 });
+
+test('a room that stalls for a stopped reader and goes on when it reads: the case confirms the fail itself, and it is not replayed', async () => {
+  const server = await startFaultServer({ profile: 'gopl-en', fault: 'sync-fanout' });
+  try {
+    const report = await runConformance({ target: server.url, profile: 'gopl-en', only: ['isolation/slow-reader'], seed: 1 });
+    const result = report.cases.find((c) => c.id === 'isolation/slow-reader')!;
+    assert.equal(result.verdict, 'fail', result.message);
+    assert.match(result.message ?? '', /not replayed: confirmed within the case/);
+    const iso1 = result.violations?.find((v) => v.requirement === 'ISOLATION-1');
+    assert.match(iso1?.confirmed ?? '', /got no line for \d+ ms while slow did not read, and got lines again \d+ ms after slow read again/);
+    // The lines the stall held back are ISOLATION-2's, on the same evidence.
+    assert.ok(result.violations?.some((v) => v.requirement === 'ISOLATION-2' && v.confirmed !== undefined), JSON.stringify(result.violations));
+  } finally {
+    await server.close();
+  }
+});

@@ -157,7 +157,7 @@ export const rawPauseEndsLine = defineCase({
     // Nothing else from a until the pause has ended the line (raw's flush is 500 ms after the last byte):
     // no barrier, which would be glued to the unterminated bytes.
     const to = ctx.profile.echo ? [a, b] : [b];
-    await expectDelivery(ctx, [{ from: a, text: first, to }], to, framingRules('FRAME-9'), { timeoutMs: RAW_FLUSH_MS + ctx.wait(1), sync: false, barrier: false });
+    await expectDelivery(ctx, [{ from: a, text: first, to }], to, framingRules('FRAME-9'), { timeoutMs: RAW_FLUSH_MS + ctx.wait(0.5), sync: false, barrier: false });
     const second = ctx.text('a line of its own');
     await ctx.say(a, second);
     await expectDelivery(ctx, [{ from: a, text: first, to }, { from: a, text: second, to }], to, framingRules('FRAME-9'));

@@ -40,6 +40,8 @@ interface Flow {
   readonly stalled: boolean;
   /** Lines a later line of the flow overtook: lost, not late (a stall is not a loss). */
   readonly lost: number;
+  /** Lines that had not arrived when the flow ended, none after them either: held back by a stall. */
+  readonly held: number;
 }
 
 interface FlowShape {
@@ -86,14 +88,34 @@ async function flow(ctx: CaseContext, a: TestClient, b: TestClient, shape: FlowS
   if (!stalled) stalled = !(await ctx.waitUntil(() => counter.update() >= sent.length - 1 || b.isClosed, 2 * stallMs));
   const latencies: number[] = [];
   let lost = 0;
+  let held = 0;
   for (const { text } of sent) {
     const at = counter.times.get(text);
     if (at !== undefined) latencies.push(at - sentAt.get(text)!);
     else if (rank.get(text)! < counter.latest) lost += 1;
     // A line that never arrived while the flow stalled counts as delayed by the whole wait: a stall shows in p99.
-    else latencies.push(2 * stallMs);
+    else {
+      held += 1;
+      latencies.push(2 * stallMs);
+    }
   }
-  return { sent, latencies, stalled, lost };
+  return { sent, latencies, stalled, lost, held };
+}
+
+/**
+ * After a flow to b stalled (nothing for `stallMs`) while `slow` did not read: b still gets nothing for a short guard (so the
+ * stall is not lines the kit had yet to read), then `slow` reads again and b's lines must resume within
+ * `boundMs`. Returns what that showed, for Violation.confirmed, or undefined (the replay decides then).
+ */
+async function stallEndsWhenRead(ctx: CaseContext, b: TestClient, slow: TestClient, stallMs: number, boundMs: number): Promise<string | undefined> {
+  const held = b.received.length;
+  const guardMs = ctx.wait(0.1);
+  const endedAlone = await ctx.waitUntil(() => b.received.length !== held || b.isClosed, guardMs);
+  slow.resume();
+  if (endedAlone || b.isClosed || slow.isClosed) return undefined;
+  const resumed = performance.now();
+  if (!(await ctx.waitUntil(() => b.received.length !== held || b.isClosed, boundMs)) || b.isClosed) return undefined;
+  return `${b.label} got no line for ${(stallMs + guardMs).toFixed(0)} ms while ${slow.label} did not read, and got lines again ${(performance.now() - resumed).toFixed(0)} ms after ${slow.label} read again`;
 }
 
 export const slowReader = defineCase({
@@ -120,20 +142,30 @@ export const slowReader = defineCase({
     // Far more than the kernel's socket buffers can hold for the slow member (a few MB on loopback).
     // (A reader that stops reading does not grow its receive buffer: the kernel's autotuning follows what the application reads.)
     const volume = (ctx.settings.quick ? 12 : 16) * 1024 * 1024;
-    const loaded = await flow(ctx, a, b, { count: Math.min(Math.ceil(volume / size), 40_000), size, window });
     const p = (xs: number[], q: number): number => percentile(xs, q);
     const bound = Math.max(250 * ctx.settings.multiplier, 5 * p(baseline.latencies, 0.99));
+    // A flow with no line arriving for twice the bound has left the bound behind: it is a stall
+    // without waiting a whole wait (the fail is replayed, which a timing accident does not survive).
+    const stallMs = Math.max(2 * bound, ctx.wait(0.5));
+    const loaded = await flow(ctx, a, b, { count: Math.min(Math.ceil(volume / size), 40_000), size, window, stallMs });
     const figures = `p50 ${p(loaded.latencies, 0.5).toFixed(1)} ms, p99 ${p(loaded.latencies, 0.99).toFixed(1)} ms with the slow reader; p50 ${p(baseline.latencies, 0.5).toFixed(1)} ms, p99 ${p(baseline.latencies, 0.99).toFixed(1)} ms without`;
+    // A stall that ends the moment the stopped member reads again was its doing, not the machine's.
+    const confirmed = loaded.stalled ? await stallEndsWhenRead(ctx, b, slow, stallMs, bound) : undefined;
     if (loaded.stalled || p(loaded.latencies, 0.99) > bound) {
       ctx.violate('ISOLATION-1', `with one member not reading, delivery to the others ${loaded.stalled ? 'stalled' : 'slowed'} after ${(loaded.sent.length * size / 1048576).toFixed(1)} MB`, {
         expected: `p99 ≤ ${bound.toFixed(0)} ms`,
         actual: figures,
+        ...(confirmed ? { confirmed } : {}),
       });
     }
+    if (confirmed && loaded.held > 0) {
+      ctx.violate('ISOLATION-2', `${b.label} did not receive ${loaded.held} line(s) of ${a.label}'s while ${slow.label} was not reading: they were held until it read again`, { expected: 'every line while a member does not read', actual: `${loaded.sent.length - loaded.held - loaded.lost} of ${loaded.sent.length} lines`, confirmed });
+    }
     ctx.present.splice(ctx.present.indexOf(slow), 1);
-    // A flow that stalled has already waited a full wait without progress: the missing lines are the
-    // evidence, and a sync line could not pass the stall either, so do not wait for them again.
-    const check = loaded.stalled ? { timeoutMs: ctx.wait(0.25), sync: false } : { timeoutMs: ctx.wait(2) };
+    // The others must hold every line: by now when the flow never stalled; once the stopped member read
+    // again when it did (a stall delays lines, it must not lose them). A stall that did not end then has
+    // already cost its wait: the missing lines are the evidence, and a sync line could not pass it either.
+    const check = loaded.stalled && !confirmed ? { timeoutMs: ctx.wait(0.25), sync: false } : { timeoutMs: ctx.wait(2) };
     await expectDelivery(ctx, loaded.sent.map((l) => ({ ...l, to: ctx.profile.echo ? [a, b] : [b] })), [a, b], { missing: 'ISOLATION-2', duplicate: 'ISOLATION-2', altered: 'ISOLATION-2', order: 'ORDER-1' }, check);
     // Was the slow member evicted? Read what it was sent until the server's close or the end of its lines.
     slow.resume();

@@ -57,6 +57,7 @@ function violationsBlock(c: CaseResult): string {
     const rows: string[] = [];
     if (v.expected !== undefined) rows.push(`<tr><th>expected</th><td><pre>${shownLines(v.expected, HTML_LIMITS.evidenceChars)}</pre></td></tr>`);
     if (v.actual !== undefined) rows.push(`<tr><th>actual</th><td><pre>${shownLines(v.actual, HTML_LIMITS.evidenceChars)}</pre></td></tr>`);
+    if (v.confirmed !== undefined) rows.push(`<tr><th>confirmed</th><td><pre>${shownLines(v.confirmed, HTML_LIMITS.evidenceChars)}</pre></td></tr>`);
     return (
       `<div class="violation level-${escapeHtml(v.level)}"><p><b class="req-id">${shown(v.requirement, 40)}</b> <span class="level">${shown(v.level, 10)}</span> ${shown(v.message, HTML_LIMITS.messageChars)}</p>` +
       (rows.length ? `<table class="ea">${rows.join('')}</table>` : '') +

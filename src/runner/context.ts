@@ -9,7 +9,7 @@ import { ConnectError, TestClient, type Recorder, type Target, type TranscriptEn
 import { now, Signal } from './clock.js';
 import { untilHeard } from './resend.js';
 import type { RunMemory } from './memory.js';
-import { AUDITED_AFTER_EVERY_CASE, CaseStop, ViolationStop, violation, type Violation } from './verdict.js';
+import { AUDITED_AFTER_EVERY_CASE, CaseStop, ViolationStop, violation, type Violation, type ViolationDetail } from './verdict.js';
 import { makeRng, type Rng } from './rng.js';
 import { clipEvent, clipText } from '../evidence/clip.js';
 import { admit, joinMember, recentLines, type JoinOptions } from './membership.js';
@@ -158,13 +158,13 @@ export class CaseContext implements Recorder {
   // ---- verdict helpers --------------------------------------------------------
 
   /** Records a violation and goes on (the case may find more). */
-  violate(id: string, message: string, detail?: { expected?: string; actual?: string }): void {
+  violate(id: string, message: string, detail?: ViolationDetail): void {
     if (this.violations.some((v) => v.requirement === id && v.message === message)) return;
     this.violations.push(violation(id, message, detail));
   }
 
   /** Records a violation and ends the case. */
-  fail(id: string, message: string, detail?: { expected?: string; actual?: string }): never {
+  fail(id: string, message: string, detail?: ViolationDetail): never {
     const v = violation(id, message, detail);
     this.violations.push(v);
     throw new ViolationStop(v);

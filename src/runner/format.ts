@@ -87,6 +87,7 @@ export function formatFailure(r: CaseResult): string[] {
     out.push(`  ${v.message}`);
     if (v.expected !== undefined) out.push(`  expected: ${v.expected}`);
     if (v.actual !== undefined) out.push(`  actual:   ${v.actual}`);
+    if (v.confirmed !== undefined) out.push(`  confirmed: ${v.confirmed}`);
     const also: string[] = [];
     shown.set(key, also);
     out.push(''); // placeholder, filled below when others share this finding

@@ -22,6 +22,7 @@ const Violation = z.strictObject({
   message: z.string(),
   expected: z.string().optional(),
   actual: z.string().optional(),
+  confirmed: z.string().optional().describe('how the case itself ruled out a timing accident; a fail whose MUST violations all have it is not replayed'),
 });
 
 const ServerIncident = z.strictObject({

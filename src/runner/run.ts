@@ -460,7 +460,8 @@ const REPLAYED_FAILURES_ENOUGH = 2;
  * finding from a timing accident. A failure already reproduced by an earlier case of this
  * run (same signature: requirement and message, names and numbers aside) is not replayed:
  * the server has shown it, and a broken server's verdict should not cost every wait twice;
- * nor is any fail once REPLAYED_FAILURES_ENOUGH different failures have reproduced.
+ * nor is any fail once REPLAYED_FAILURES_ENOUGH different failures have reproduced, nor one
+ * whose MUST violations the case confirmed itself (Violation.confirmed).
  */
 async function runCase(c: ConformanceCase, index: number, settings: RunSettings, options: RunOptions, watch: TargetWatch, reproduced: Map<string, string>): Promise<CaseResult> {
   const first = await attempt(c, index, settings, options.keepTranscripts === true);
@@ -470,6 +471,12 @@ async function runCase(c: ConformanceCase, index: number, settings: RunSettings,
   const signature = failureSignature(first);
   const earlier = reproduced.get(signature);
   if (earlier !== undefined) return { ...first, message: `${first.message ?? ''} (not replayed: the same failure reproduced in ${earlier})`.trim() };
+  // A fail the case confirmed itself (Violation.confirmed) is as good as a reproduced one.
+  const must = (first.violations ?? []).filter((v) => v.level === 'MUST');
+  if (must.length > 0 && must.every((v) => v.confirmed !== undefined)) {
+    reproduced.set(signature, c.id);
+    return { ...first, message: `${first.message ?? ''} (not replayed: confirmed within the case)`.trim() };
+  }
   if (reproduced.size >= REPLAYED_FAILURES_ENOUGH) {
     return { ...first, message: `${first.message ?? ''} (not replayed: ${reproduced.size} failures reproduced already; --only ${c.id} replays it)`.trim() };
   }

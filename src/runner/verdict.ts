@@ -16,6 +16,11 @@ export interface Violation {
   readonly message: string;
   readonly expected?: string;
   readonly actual?: string;
+  /**
+   * How the case itself ruled out a timing accident (a stall that ended the moment the stopped
+   * reader read again): a fail whose MUST violations all say so is not replayed.
+   */
+  readonly confirmed?: string;
 }
 
 export interface Counterexample {
@@ -56,7 +61,13 @@ export interface CaseResult {
 
 export type NotRun = 'stopped' | 'target-down' | 'room-stopped';
 
-export function violation(id: string, message: string, detail?: { expected?: string; actual?: string }): Violation {
+export interface ViolationDetail {
+  readonly expected?: string;
+  readonly actual?: string;
+  readonly confirmed?: string;
+}
+
+export function violation(id: string, message: string, detail?: ViolationDetail): Violation {
   const req = requirement(id);
   // Stored bounded: an "actual" may quote whole lines of a target that sends megabytes.
   return {
@@ -65,6 +76,7 @@ export function violation(id: string, message: string, detail?: { expected?: str
     message: clipText(message, STORED_VALUE_MAX),
     ...(detail?.expected !== undefined ? { expected: clipText(detail.expected, STORED_VALUE_MAX) } : {}),
     ...(detail?.actual !== undefined ? { actual: clipText(detail.actual, STORED_VALUE_MAX) } : {}),
+    ...(detail?.confirmed !== undefined ? { confirmed: clipText(detail.confirmed, STORED_VALUE_MAX) } : {}),
   };
 }
 
