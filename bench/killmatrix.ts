@@ -22,6 +22,8 @@ const GOAL_MS = 10_000;
 /** Goals for a user's full run (the kit's defaults) against any corpus server, and for the model case's shrunk counterexample. */
 const FULL_GOAL_MS = 20_000;
 const MODEL_GOAL_MS = 10_000;
+/** Full runs are made one at a time: a user runs one kit against one server, and two runs on two cores time each other's contention. */
+const FULL_RUN_CONCURRENCY = 1;
 
 function readmeSection(results: readonly EntryResult[], full: ReadonlyMap<string, SeedRun>, totalMs: number): string {
   const slow = results.filter((r) => r.entry.kind !== 'correct' && (medianMsToCatch(r) ?? 0) > GOAL_MS).map((r) => r.entry.name);
@@ -29,9 +31,9 @@ function readmeSection(results: readonly EntryResult[], full: ReadonlyMap<string
   const slowModel = [...full].filter(([, run]) => (run.modelFailMs ?? 0) > MODEL_GOAL_MS).map(([name]) => name);
   return [
     START,
-    `Measured by \`npm run killmatrix\` (bench/killmatrix.ts; test/killmatrix.test.ts makes the same runs and asserts them) on ${process.platform}, Node ${process.versions.node}, 2 runs at a time, ${(totalMs / 1000).toFixed(0)} s in all. The corpus is in test/targets/: one planted-bug server with a fault switch (each fault one small deviation from a server that passes), the seeds' designs as written, and correct servers. Each server runs in its own process and is started afresh for each of the seeds ${MATRIX_SEEDS.join(', ')}; the kit runs in --quick mode in a worker thread of its own. A bugged server is *caught* in a run when the kit fails one of its labelled requirements; the run stops there, and the time is from the server's start to the end of that case (goal: under ${GOAL_MS / 1000} s). A server that crashes is started again and the kit resumes at the next case, so a crash does not hide the bugs behind it. A correct server must get no fail in any run; its fails are replayed once, as the kit does by default, and one that does not fail again is counted as flaky, not as a fail. "Other requirements failed" are fails off the labels (with the number of runs when not all).`,
+    `Measured by \`npm run killmatrix\` (bench/killmatrix.ts; test/killmatrix.test.ts makes the same runs and asserts them) on ${process.platform}, Node ${process.versions.node}, ${(totalMs / 1000).toFixed(0)} s in all (the matrix 2 runs at a time, the full runs one at a time). The corpus is in test/targets/: one planted-bug server with a fault switch (each fault one small deviation from a server that passes), the seeds' designs as written, and correct servers. Each server runs in its own process and is started afresh for each of the seeds ${MATRIX_SEEDS.join(', ')}; the kit runs in --quick mode in a worker thread of its own. A bugged server is *caught* in a run when the kit fails one of its labelled requirements; the run stops there, and the time is from the server's start to the end of that case (goal: under ${GOAL_MS / 1000} s). A server that crashes is started again and the kit resumes at the next case, so a crash does not hide the bugs behind it. A correct server must get no fail in any run; its fails are replayed once, as the kit does by default, and one that does not fail again is counted as flaky, not as a fail. "Other requirements failed" are fails off the labels (with the number of runs when not all).`,
     '',
-    `"Full run" is one more run per server as a user makes it (the kit's defaults, not --quick; every case; a fail replayed once, as the kit does, unless the same failure or two others already reproduced; seed ${FULL_RUN_SEED}), from the server's start to the verdict (goal: under ${FULL_GOAL_MS / 1000} s); "model case, shrunk" is how long model/random-scenarios took where it failed, its shrinking included (goal: under ${MODEL_GOAL_MS / 1000} s).`,
+    `"Full run" is one more run per server as a user makes it (the kit's defaults, not --quick; every case; a fail replayed once, as the kit does, unless the same failure or two others already reproduced, or the case confirmed it itself; seed ${FULL_RUN_SEED}; one run at a time, after the matrix), from the server's start to the verdict (goal: under ${FULL_GOAL_MS / 1000} s); "model case, shrunk" is how long model/random-scenarios took where it failed, its shrinking included (goal: under ${MODEL_GOAL_MS / 1000} s).`,
     '',
     formatReadmeTable(results, full),
     '',
@@ -70,8 +72,8 @@ async function main(): Promise<void> {
   if (entries.length === 0) throw new Error(`no corpus entry matches --only ${values.only}`);
   const t0 = performance.now();
   if (values['full-only']) {
-    console.log(`full runs only (the kit's defaults, seed ${FULL_RUN_SEED}), ${entries.length} servers, 2 at a time:`);
-    const full = await runFullRuns(entries, { concurrency: 2, onRun: (entry, run) => printFullRun(entry, run, true) });
+    console.log(`full runs only (the kit's defaults, seed ${FULL_RUN_SEED}), ${entries.length} servers, one at a time:`);
+    const full = await runFullRuns(entries, { concurrency: FULL_RUN_CONCURRENCY, onRun: (entry, run) => printFullRun(entry, run, true) });
     const over = [...full].filter(([, run]) => !run.ran || run.durationMs > FULL_GOAL_MS).map(([name]) => name);
     console.log(`\n${full.size - over.length}/${full.size} full runs within the ${FULL_GOAL_MS / 1000} s goal in ${((performance.now() - t0) / 1000).toFixed(0)} s${over.length ? `; over: ${over.join(', ')}` : ''}`);
     return;
@@ -84,8 +86,8 @@ async function main(): Promise<void> {
       for (const why of explainFalseAlarms(r)) console.log(`    ${why}`);
     },
   });
-  console.log(`\nfull runs (the kit's defaults, seed ${FULL_RUN_SEED}), 2 at a time:`);
-  const full = await runFullRuns(entries, { concurrency: 2, onRun: printFullRun });
+  console.log(`\nfull runs (the kit's defaults, seed ${FULL_RUN_SEED}), one at a time:`);
+  const full = await runFullRuns(entries, { concurrency: FULL_RUN_CONCURRENCY, onRun: printFullRun });
   const totalMs = performance.now() - t0;
   console.log(`\nserver × requirement (n = runs that failed it on a label, xn = off the labels, - = label never failed):\n`);
   console.log(formatGrid(results));

@@ -118,6 +118,34 @@ async function stallEndsWhenRead(ctx: CaseContext, b: TestClient, slow: TestClie
   return `${b.label} got no line for ${(stallMs + guardMs).toFixed(0)} ms while ${slow.label} did not read, and got lines again ${(performance.now() - resumed).toFixed(0)} ms after ${slow.label} read again`;
 }
 
+/**
+ * `reader` reads again after a pause in which it was sent `sent` (lines of a's). A mark line of a's
+ * follows them: per-sender order makes every line the reader is owed arrive before it. The wait ends at
+ * the mark, at the server's close, or when lines stop coming for a whole wait (a queue that lost its
+ * tail ends there), at most three waits; no line still on its way is worth another long wait after
+ * that. Kept in the room, the reader must hold every line, once, unaltered, in order (ISOLATION-5).
+ * Returns true when the server closed the reader's connection instead.
+ */
+async function readAgain(ctx: CaseContext, a: TestClient, reader: TestClient, sent: readonly SentLine[], markText: string): Promise<boolean> {
+  reader.resume();
+  const mark = ctx.text(markText);
+  await ctx.say(a, mark);
+  let read = 0;
+  let marked = false;
+  const arrived = (): boolean => {
+    for (; !marked && read < reader.received.length; read += 1) marked = reader.received[read]!.line.includes(mark);
+    return marked || reader.isClosed;
+  };
+  const giveUp = performance.now() + ctx.wait(3);
+  while (!arrived() && performance.now() < giveUp) {
+    const before = reader.received.length;
+    if (!(await ctx.waitUntil(() => arrived() || reader.received.length !== before, Math.min(ctx.wait(), giveUp - performance.now())))) break;
+  }
+  if (reader.isClosed) return true;
+  await expectDelivery(ctx, sent.map((l) => ({ ...l, to: [reader] })), [reader], { missing: 'ISOLATION-5', duplicate: 'ISOLATION-5', altered: 'ISOLATION-5', order: 'ORDER-1' }, { timeoutMs: ctx.wait(0.25), sync: false, ignoreUnrecognised: true });
+  return false;
+}
+
 export const slowReader = defineCase({
   id: 'isolation/slow-reader',
   title: 'A member that stops reading does not delay or starve the others (and is announced if evicted)',
@@ -167,16 +195,8 @@ export const slowReader = defineCase({
     // already cost its wait: the missing lines are the evidence, and a sync line could not pass it either.
     const check = loaded.stalled && !confirmed ? { timeoutMs: ctx.wait(0.25), sync: false } : { timeoutMs: ctx.wait(2) };
     await expectDelivery(ctx, loaded.sent.map((l) => ({ ...l, to: ctx.profile.echo ? [a, b] : [b] })), [a, b], { missing: 'ISOLATION-2', duplicate: 'ISOLATION-2', altered: 'ISOLATION-2', order: 'ORDER-1' }, check);
-    // Was the slow member evicted? Read what it was sent until the server's close or the end of its lines.
-    slow.resume();
-    // A line after the flood: once it reaches slow (per-sender order), so has everything slow is owed.
-    const mark = ctx.text('after the flood');
-    await ctx.say(a, mark);
-    await ctx.waitUntil(() => slow.isClosed || slow.received.some((r) => r.line.includes(mark)), ctx.wait(3));
-    if (!slow.isClosed) {
-      // Kept in the room: then it is owed every line, exactly once, in order (no silent loss).
-      await expectDelivery(ctx, loaded.sent.map((l) => ({ ...l, to: [slow] })), [slow], { missing: 'ISOLATION-5', duplicate: 'ISOLATION-5', altered: 'ISOLATION-5', order: 'ORDER-1' }, { timeoutMs: ctx.wait(3), sync: false, ignoreUnrecognised: true });
-    }
+    // Was the slow member evicted? Kept in the room, it is owed every line (no silent loss).
+    await readAgain(ctx, a, slow, loaded.sent, 'after the flood');
     if (slow.isClosed && ctx.dialect.hasNotice('leave')) {
       // The notices may trail the close of slow's own connection; where the dialect has an idle-leave
       // notice, a server may also have announced the silent reader as timed out: either announces it.
@@ -221,22 +241,8 @@ export const pausedReader = defineCase({
     const short = fill.stalled ? undefined : await flow(ctx, a, b, { count: 1000, size: 200, window: 0, stallMs, budgetMs: ctx.wait(0.5) });
     // Lines b did not get are the other cases' business (CHAT-1, ISOLATION-1); this one judges the paused reader.
     const sent = [...fill.sent, ...(short?.sent ?? [])];
-    paused.resume();
-    const mark = ctx.text('after the pause');
-    await ctx.say(a, mark);
-    // Until the mark arrives, or lines stop arriving for a whole wait (a queue that lost its tail ends there).
-    const arrived = (): boolean => paused.isClosed || paused.received.some((r) => r.line.includes(mark));
-    const giveUp = performance.now() + ctx.wait(3);
-    while (!arrived() && performance.now() < giveUp) {
-      const before = paused.received.length;
-      const moved = await ctx.waitUntil(() => arrived() || paused.received.length !== before, Math.min(ctx.wait(), giveUp - performance.now()));
-      if (!moved) break;
-    }
     // Closed: evicted, which ISOLATION-3 (slow-reader case) judges; kept: every line, once, in order.
-    if (paused.isClosed) return void ctx.present.splice(ctx.present.indexOf(paused), 1);
-    // The mark came after all of them (per-sender order), or did not come in three waits: either way no
-    // line still on its way is worth another long wait.
-    await expectDelivery(ctx, sent.map((l) => ({ ...l, to: [paused] })), [paused], { missing: 'ISOLATION-5', duplicate: 'ISOLATION-5', altered: 'ISOLATION-5', order: 'ORDER-1' }, { timeoutMs: ctx.wait(0.25), sync: false, ignoreUnrecognised: true });
+    if (await readAgain(ctx, a, paused, sent, 'after the pause')) ctx.present.splice(ctx.present.indexOf(paused), 1);
   },
 });
 

@@ -232,7 +232,9 @@ export class TestClient {
     this.socket.pause();
   }
 
+  /** Reads again after pause(); a client that is not paused is left as it is. */
   resume(): void {
+    if (!this.socket.isPaused()) return;
     this.recorder.record({ at: now() - this.recorder.epoch, client: this.label, kind: 'resume' });
     this.socket.resume();
   }
