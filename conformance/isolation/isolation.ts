@@ -103,9 +103,10 @@ async function flow(ctx: CaseContext, a: TestClient, b: TestClient, shape: FlowS
 }
 
 /**
- * After a flow to b stalled (nothing for `stallMs`) while `slow` did not read: b still gets nothing for a short guard (so the
- * stall is not lines the kit had yet to read), then `slow` reads again and b's lines must resume within
- * `boundMs`. Returns what that showed, for Violation.confirmed, or undefined (the replay decides then).
+ * After a flow to b stalled (nothing for `stallMs`) while `slow` did not read: b still gets nothing for
+ * a short guard (so the stall is not lines the kit had yet to read), then `slow` reads again and b's
+ * lines must resume within `boundMs`. Returns what that showed, for Violation.confirmed, or undefined
+ * (the replay decides then).
  */
 async function stallEndsWhenRead(ctx: CaseContext, b: TestClient, slow: TestClient, stallMs: number, boundMs: number): Promise<string | undefined> {
   const held = b.received.length;
