@@ -180,7 +180,12 @@ export class CaseContext implements Recorder {
 
   // ---- connections and membership -----------------------------------------------
 
-  async connect(label: string, timeoutMs = this.wait()): Promise<TestClient> {
+  /**
+   * Connects. Three waits: a server with a small listen backlog (Python's socketserver keeps 5) that is
+   * still taking in an earlier burst drops SYNs, and the kernel tries again after 1 s, then 2 s more;
+   * a refused connection fails at once whatever the timeout.
+   */
+  async connect(label: string, timeoutMs = this.wait(3)): Promise<TestClient> {
     try {
       const client = await TestClient.connect(label, this.settings.target, this.dialect, this, { timeoutMs });
       this.clients.push(client);
@@ -308,11 +313,9 @@ export class CaseContext implements Recorder {
   async alive(): Promise<{ ok: true } | { ok: false; why: string }> {
     let a: TestClient | undefined;
     let b: TestClient | undefined;
-    // Three waits to connect too: a server with a small listen backlog (Python's socketserver keeps 5)
-    // that is still taking in a burst drops SYNs, and the kernel tries again after 1 s, then 2 s more.
     try {
-      a = await this.connect('probe-a', this.wait(3));
-      b = await this.connect('probe-b', this.wait(3));
+      a = await this.connect('probe-a');
+      b = await this.connect('probe-b');
     } catch (err) {
       a?.destroy();
       return { ok: false, why: err instanceof Error ? err.message : String(err) };
