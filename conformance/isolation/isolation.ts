@@ -1,7 +1,7 @@
 // spec/core.md, Isolation: a member that stops reading, or one that sends
 // garbage, must not change what the others get or how fast they get it.
 import { defineCase } from '../../src/runner/case.js';
-import type { TestClient } from '../../src/runner/client.js';
+import { ReceivedCursor, type TestClient } from '../../src/runner/client.js';
 import type { CaseContext } from '../../src/runner/context.js';
 import { expectDelivery, type SentLine } from '../../src/runner/delivery.js';
 import { percentile } from '../../src/runner/stats.js';
@@ -11,20 +11,20 @@ import { percentile } from '../../src/runner/stats.js';
  * latest of them in send order: per-sender order makes every earlier line delivered or lost by then.
  */
 class ArrivalCounter {
-  private index = 0;
+  private readonly unread: ReceivedCursor;
   readonly times = new Map<string, number>();
   /** Send index of the latest line of the flow seen; -1 before the first. */
   latest = -1;
   constructor(
     private readonly ctx: CaseContext,
-    private readonly to: TestClient,
+    to: TestClient,
     private readonly from: TestClient,
     private readonly rank: ReadonlyMap<string, number>,
-  ) {}
+  ) {
+    this.unread = new ReceivedCursor(to);
+  }
   update(): number {
-    const received = this.to.received;
-    for (; this.index < received.length; this.index += 1) {
-      const r = received[this.index]!;
+    for (const r of this.unread.next()) {
       if (r.event?.type !== 'chat' || !this.ctx.isAbout(r.event.who, this.from) || this.times.has(r.event.text)) continue;
       this.times.set(r.event.text, r.at);
       this.latest = Math.max(this.latest, this.rank.get(r.event.text) ?? -1);
@@ -128,13 +128,13 @@ async function stallEndsWhenRead(ctx: CaseContext, b: TestClient, slow: TestClie
  * Returns true when the server closed the reader's connection instead.
  */
 async function readAgain(ctx: CaseContext, a: TestClient, reader: TestClient, sent: readonly SentLine[], markText: string): Promise<boolean> {
-  reader.resume();
+  reader.resume(); // already reading where stallEndsWhenRead found the stall end
   const mark = ctx.text(markText);
   await ctx.say(a, mark);
-  let read = 0;
+  const unread = new ReceivedCursor(reader);
   let marked = false;
   const arrived = (): boolean => {
-    for (; !marked && read < reader.received.length; read += 1) marked = reader.received[read]!.line.includes(mark);
+    if (!marked) marked = unread.next().some((r) => r.line.includes(mark));
     return marked || reader.isClosed;
   };
   const giveUp = performance.now() + ctx.wait(3);

@@ -360,6 +360,24 @@ export class TestClient {
   }
 }
 
+/**
+ * Reads what a client received from where the last read stopped. The kit's waits test their
+ * condition on every arrival, and a flood brings thousands of long lines: reading them all again
+ * each time would be quadratic. A client's `received` only grows, so a position is enough.
+ */
+export class ReceivedCursor {
+  private position = 0;
+  constructor(readonly client: TestClient) {}
+
+  /** The lines received since the last call, each once. */
+  next(): readonly Received[] {
+    const received = this.client.received;
+    const fresh = received.slice(this.position);
+    this.position = received.length;
+    return fresh;
+  }
+}
+
 export function formatAddr(host: string, port: number): string {
   const ip = host.startsWith('::ffff:') ? host.slice(7) : host;
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;

@@ -2,7 +2,7 @@
 // until it has arrived or the deadline passes, sync to flush any extras, then
 // compare per receiver: missing, duplicated, altered, unexpected, reordered.
 // Each kind of discrepancy maps to the requirement the calling case names.
-import { TestClient } from './client.js';
+import { ReceivedCursor, TestClient } from './client.js';
 import type { CaseContext } from './context.js';
 import { untilHeard } from './resend.js';
 
@@ -39,9 +39,8 @@ export const CHAT_RULES: DeliveryRules = {
 };
 
 export interface DeliveryOutcome {
+  /** Every receiver got every line meant for it (or was closed) within the wait. */
   readonly complete: boolean;
-  /** Per receiver: arrival times (ms since case start) of each expected line, for latency figures. */
-  readonly arrivals: Map<TestClient, Map<SentLine, number>>;
 }
 
 const MAX_EXAMPLES = 3;
@@ -89,14 +88,12 @@ export async function expectDelivery(
   const flushed = senders.length > 0 && receivers.every((r) => r.isClosed || senders.every((s) => gotBarrier(r, s)));
   if (options.sync !== false && !flushed) await ctx.sync(receivers.filter((r) => ctx.present.includes(r)));
 
-  const arrivals = new Map<TestClient, Map<SentLine, number>>();
   for (const r of receivers) {
     // Lines are told apart by sender and text: the same pair sent twice is one line (index.canon).
     const want = (expected.get(r) ?? []).map((l) => index.canon(l));
     const wanted = new Set(want);
     const counts = new Map<SentLine, number>();
     const firstIndex = new Map<SentLine, number>();
-    const times = new Map<SentLine, number>();
     const altered: string[] = [];
     const unexpected: string[] = [];
     const misnamed: string[] = [];
@@ -106,10 +103,7 @@ export async function expectDelivery(
       const line = index.find(c.from, c.text);
       if (line !== undefined && wanted.has(line)) {
         counts.set(line, (counts.get(line) ?? 0) + 1);
-        if (!firstIndex.has(line)) {
-          firstIndex.set(line, i);
-          times.set(line, c.at);
-        }
+        if (!firstIndex.has(line)) firstIndex.set(line, i);
         if (c.misnamed) misnamed.push(`${JSON.stringify(c.line)} (sender is ${c.from.name ?? c.from.addr})`);
       } else if (line !== undefined) {
         unexpected.push(`${c.from.label}: ${JSON.stringify(c.text)}`);
@@ -118,7 +112,6 @@ export async function expectDelivery(
       }
     }
     if (!options.ignoreUnrecognised) for (const line of unrecognised(ctx, r)) altered.push(line);
-    arrivals.set(r, times);
 
     const missing = want.filter((l) => !counts.has(l));
     const duplicated = want.filter((l) => (counts.get(l) ?? 0) > 1);
@@ -142,7 +135,7 @@ export async function expectDelivery(
       }
     }
   }
-  return { complete, arrivals };
+  return { complete };
 }
 
 /** The key CaseContext.said keeps a said line under. */
@@ -177,24 +170,23 @@ class SentIndex {
  * before the barrier was said cannot hold it.
  */
 class Progress {
-  private read = 0;
+  private readonly unread: ReceivedCursor;
   /** Expected lines not received yet (as SentIndex.canon gives them). */
   readonly lacking: Set<SentLine>;
   private readonly barrierHeard = new Set<TestClient>();
   constructor(
     private readonly ctx: CaseContext,
-    private readonly receiver: TestClient,
+    receiver: TestClient,
     private readonly sentIndex: SentIndex,
     want: readonly SentLine[],
     private readonly barriers: ReadonlyMap<TestClient, readonly string[]>,
   ) {
     this.lacking = new Set(want.map((l) => sentIndex.canon(l)));
+    this.unread = new ReceivedCursor(receiver);
   }
 
   update(): this {
-    const received = this.receiver.received;
-    for (; this.read < received.length; this.read += 1) {
-      const x = received[this.read]!;
+    for (const x of this.unread.next()) {
       // Any line holding the barrier's text counts (the texts are unique to the sender): a server that
       // merges lines (chunk framing) must not make the barrier unrecognisable and cost a whole wait.
       for (const [from, texts] of this.barriers) if (!this.barrierHeard.has(from) && texts.some((t) => x.line.includes(t))) this.barrierHeard.add(from);
