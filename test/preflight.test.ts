@@ -11,10 +11,10 @@ import { exitCode } from '../src/cli/run.js';
 import { checkCommand } from '../src/cli/check.js';
 import { difference, nearestTemplate, reachable, SetupBreaker } from '../src/preflight/index.js';
 import { normaliseMessage } from '../src/preflight/breaker.js';
-import { loadProfile } from '../src/profile/index.js';
+import { loadProfile, parseProfile } from '../src/profile/index.js';
 import type { CaseResult } from '../src/runner/verdict.js';
 
-type Mode = 'gopl' | 'wording' | 'prompt' | 'nolf' | 'silent' | 'close';
+type Mode = 'gopl' | 'wording' | 'prompt' | 'nolf' | 'silent' | 'close' | 'count';
 
 /** A gopl-en style room, or one of the ways a server differs from what the profile says. */
 async function startRoom(mode: Mode): Promise<{ port: number; close(): Promise<void>; resets: () => number }> {
@@ -32,7 +32,7 @@ async function startRoom(mode: Mode): Promise<{ port: number; close(): Promise<v
     if (mode === 'prompt') return void s.write('Enter your name: ');
     const eol = mode === 'nolf' ? '' : '\n';
     const members = [...sockets].filter((m) => m !== s && !m.destroyed);
-    s.write(`You are ${addr}${eol}`);
+    s.write(mode === 'count' ? `Welcome ${addr}! ${members.length + 1} online${eol}` : `You are ${addr}${eol}`);
     for (const m of members) m.write(`${addr} ${mode === 'wording' ? 'has arrived' : 'has joined us'}${eol}`);
     let buf = '';
     s.on('data', (d: Buffer) => {
@@ -120,6 +120,23 @@ describe('preflight: one diagnosis, in seconds', () => {
       assert.equal(exitCode(report), 3);
     });
   }
+
+  test('lines go through, but one the profile does not describe (a welcome it lacks): one diagnosis with the template to try; exit 2', async () => {
+    const room = await startRoom('count');
+    try {
+      const gopl = await loadProfile('gopl-en');
+      const { welcome: _welcome, ...notices } = gopl.notices;
+      const profile = parseProfile({ ...gopl, name: 'gopl-en-no-welcome', notices }, 'gopl-en without its welcome');
+      const report = await runConformance({ target: `127.0.0.1:${room.port}`, profile, quick: true, seed: 1 });
+      assert.equal(report.cases.length, 0, 'no case runs');
+      assert.equal(report.preflight?.kind, 'profile');
+      assert.match(report.preflight!.summary, /the server sent 2 line\(s\) the profile does not describe, e\.g\. `Welcome 127\.0\.0\.1:\d+! \d+ online`/);
+      assert.ok(report.preflight!.details.some((d) => d.includes('"notices": { "welcome": "Welcome {addr}! {*} online" }')), report.preflight!.details.join('\n'));
+      assert.equal(exitCode(report), 2);
+    } finally {
+      await room.close();
+    }
+  });
 
   test('a server the profile fits: the preflight passes and the cases run', async () => {
     const room = await startRoom('gopl');

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { wildServers, wildProfile } from './wild/corpus.js';
 import { probeServer } from '../src/probe/index.js';
 import { parseTarget, runConformance } from '../src/runner/run.js';
-import { assignedNames, namePatternFor, oneWordApart, recurringNoise, templateOf, varyingTemplate } from '../src/probe/index.js';
+import { assignedNames, namePatternFor, namingTemplate, oneWordApart, recurringNoise, templateOf, varyingTemplate } from '../src/probe/index.js';
 import { loadProfile, parseProfile } from '../src/profile/index.js';
 
 const SAME = ['welcome', 'join', 'leave', 'chat', 'prompt', 'renamed', 'whoEntry', 'whoHeader', 'userList', 'private'] as const;
@@ -75,6 +75,11 @@ describe('probe inference', () => {
     assert.equal(varyingTemplate('Quote: Keep it simple {ok}', 'Quote: Go is fun'), 'Quote: {*}');
     assert.equal(varyingTemplate('3 users online, up 2m13s', '4 users online, up 2m14s'), '{*} users online, up {*}m{*}s');
     assert.equal(varyingTemplate('hi 1', 'yo 2'), undefined);
+  });
+  test('namingTemplate: a welcome that names each client and tells a count becomes {name} and {*}; a line that does not name the client gives none', () => {
+    assert.equal(namingTemplate('Welcome, bob7! 1 user(s) online.', 'Welcome, amy8! 2 user(s) online.', { name: 'bob7' }, { name: 'amy8' }), 'Welcome, {name}! {*} user(s) online.');
+    assert.equal(namingTemplate('hello 127.0.0.1:4000 (bob), 3 here', 'hello 127.0.0.1:4001 (amy), 4 here', { name: 'bob', addr: '127.0.0.1:4000' }, { name: 'amy', addr: '127.0.0.1:4001' }), 'hello {addr} ({name}), {*} here');
+    assert.equal(namingTemplate('1 user(s) online.', '2 user(s) online.', { name: 'bob' }, { name: 'amy' }), undefined);
   });
   test('assignedNames: the answer to a prompt extended by the server (bob#4821), or replaced by a word of its own (guest7)', () => {
     assert.deepEqual(assignedNames('Welcome, bob#4821! Type /who', 'Welcome, amy#0032! Type /who', 'bob', 'amy'), ['bob#4821', 'amy#0032']);

@@ -67,7 +67,9 @@ export async function runPreflight(settings: RunSettings): Promise<PreflightResu
     ctx.closeAll();
   }
   const durationMs = Math.round(now() - started);
-  if (stop === undefined) return { ok: true, durationMs };
+  // The line went through, but a line the profile does not describe (a welcome it lacks, say) would be
+  // "a line no one sent" in every case that checks a delivery: one diagnosis here instead of thirty fails.
+  if (stop === undefined && undescribed(ctx).length === 0) return { ok: true, durationMs };
   const found = diagnose(ctx, stop);
   return { ok: false, ...found, violations: found.violations ?? ctx.violations, transcript: ctx.transcript.slice(-200), durationMs };
 }
@@ -202,7 +204,7 @@ export function diagnose(ctx: CaseContext, stop: unknown): Diagnosis {
     }
   }
 
-  const unknown = [...new Set(clients.flatMap((c) => c.received.filter((r) => r.event === undefined && ctx.dialect.noise(r.line) === undefined).map((r) => r.line)))];
+  const unknown = undescribed(ctx);
   if (unknown.length > 0) {
     const misses = unknown.slice(0, 4).map((line) => ({ line, miss: nearestTemplate(line, ctx.profile, known) }));
     const first = misses.find((m) => m.miss)?.miss;
@@ -213,7 +215,7 @@ export function diagnose(ctx: CaseContext, stop: unknown): Diagnosis {
         : `the server sent ${unknown.length} line(s) the profile does not describe, e.g. ${quote(unknown[0]!)}`,
       details: [
         ...evidence,
-        ...misses.map(({ line, miss }) => (miss ? nearMissLine(miss) : `${quote(line)} is like no template of the profile: describe it (a notice, "banner", or "ignore")`)),
+        ...misses.map(({ line, miss }) => (miss ? nearMissLine(miss) : `${quote(line)} is like no template of the profile: describe it (a notice, "banner", or "ignore")${ownNameHint(ctx, line)}`)),
         ...stopLine(stop),
       ],
     };
@@ -232,6 +234,30 @@ export function diagnose(ctx: CaseContext, stop: unknown): Diagnosis {
   }
   const message = stop instanceof Error ? stop.message : String(stop);
   return { kind: 'profile', summary: `the preflight did not complete: ${message}`, details: evidence };
+}
+
+/** Lines the clients received that match no notice of the profile and are not its banner or ignored lines. */
+function undescribed(ctx: CaseContext): string[] {
+  return [...new Set(ctx.clients.flatMap((c) => c.received.filter((r) => r.event === undefined && ctx.dialect.noise(r.line) === undefined).map((r) => r.line)))];
+}
+
+/**
+ * A line that names the very client that received it (by its name, or its address) is most often
+ * the server's welcome, where the profile has none: the template to try, with the name or address as
+ * a placeholder and numbers (a member count) as {*}.
+ */
+function ownNameHint(ctx: CaseContext, line: string): string {
+  if (ctx.profile.notices.welcome !== undefined) return '';
+  for (const client of ctx.clients) {
+    if (!client.received.some((r) => r.line === line)) continue;
+    const keys = ctx.profile.identity === 'addr' ? (['addr', 'name'] as const) : (['name', 'addr'] as const);
+    const own = keys.find((key) => client[key] !== undefined && client[key] !== '' && line.includes(client[key]!));
+    if (own === undefined) continue;
+    const literal = (part: string): string => part.replace(/\{/g, '{{').replace(/\}/g, '}}').replace(/\d+/g, '{*}');
+    const template = line.split(client[own]!).map(literal).join(`{${own}}`);
+    return `; it names ${client.label}, which received it: if it is the server's welcome, "notices": { "welcome": ${JSON.stringify(template)} }`;
+  }
+  return '';
 }
 
 function stopLine(stop: unknown): string[] {

@@ -83,6 +83,24 @@ export function varyingTemplate(a: string, b: string): string | undefined {
 }
 
 /**
+ * The template of a line each of two clients got, that names the client (its welcome) and differs
+ * otherwise only where a server puts per-connection facts: "Welcome, bob! 2 user(s) online." and
+ * "Welcome, eve! 3 user(s) online." give "Welcome, {name}! {*} user(s) online.". Undefined when
+ * the line does not name the client or too little is shared (varyingTemplate).
+ */
+export function namingTemplate(a: string, b: string, va: { name: string; addr?: string }, vb: { name: string; addr?: string }): string | undefined {
+  const NAME = '\u0004';
+  const ADDR = '\u0005';
+  const marked = (line: string, v: { name: string; addr?: string }): string => {
+    const withAddr = v.addr && v.addr !== v.name ? line.split(v.addr).join(ADDR) : line;
+    return withAddr.split(v.name).join(NAME);
+  };
+  const [ma, mb] = [marked(a, va), marked(b, vb)];
+  if (!ma.includes(NAME) || !mb.includes(NAME)) return undefined;
+  return varyingTemplate(ma, mb)?.split(NAME).join('{name}').split(ADDR).join('{addr}');
+}
+
+/**
  * The names a server gave two clients that answered its prompt with `askedA`
  * and `askedB`, from the same line each received (their welcome): each asked
  * name extended to the end of its word (`bob` -> `bob#4821`), or, where the

@@ -9,7 +9,7 @@ import { compileProfile, parseProfile, ProfileError, type Profile } from '../pro
 import type { Target } from '../runner/client.js';
 import { checkProfile } from '../preflight/check.js';
 import type { PreflightResult } from '../preflight/preflight.js';
-import { assignedNames, ERRORISH, namePatternFor, oneWordApart, templateOf, varyingTemplate, type Values } from './infer.js';
+import { assignedNames, ERRORISH, namePatternFor, namingTemplate, oneWordApart, templateOf, varyingTemplate, type Values } from './infer.js';
 import { allQuiet, ProbeClient } from './wire.js';
 
 export interface ProbeOptions {
@@ -34,6 +34,8 @@ export interface ProbeResult {
 }
 
 const PROMPT_LIKE = /[:?>]\s*$/u;
+/** A whole line that asks for a name ("Enter your nickname:", "What is your name?"): a prompt that ends with LF. */
+const NAME_QUESTION = /(name|nick|handle|who are you)\W*[:?]\s*$/iu;
 const LOGIN_COMMANDS = ['/login {name}', '/nick {name}', 'NICK {name}', '/name {name}', 'login {name}'];
 const RENAME_COMMANDS = ['/nick {name}', '/name {name}', 'rename|{name}', 'NICK {name}'];
 const WHO_COMMANDS = ['/who', '/users', '/list', '/names', 'who'];
@@ -95,19 +97,27 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
     await aClient.quiet(waitMs, 300, 500);
     if (aClient.crlf) eol = aClient.eol = '\r\n';
     const aConnect = [...aClient.lines];
+    const aConnected = aConnect.length;
     const a: Member = { client: aClient, name: undefined };
+    const lastLine = aConnect.at(-1);
     if (aClient.partial && PROMPT_LIKE.test(aClient.partial)) {
       prompt = aClient.partial;
+      sure.push(`the server asks for a name without LF: ${JSON.stringify(prompt)}; the first line answers it`);
+    } else if (!aClient.partial && lastLine !== undefined && NAME_QUESTION.test(lastLine)) {
+      // The question is the last line before the server waits: a prompt, not the banner's end.
+      prompt = aConnect.pop()!;
+      sure.push(`the server asks for a name in a line of its own: ${JSON.stringify(prompt)}; the first line answers it`);
+    }
+    if (prompt !== undefined) {
       joinOn = 'prompt';
       identity = 'name';
       a.name = `${run}a`;
       aClient.send(a.name);
       await settle(aClient);
-      sure.push(`the server asks for a name without LF: ${JSON.stringify(prompt)}; the first line answers it`);
     }
     // The prompt waits without LF, so the server's next line arrives glued to it: take it off.
     const unprompted = (l: string): string => (prompt !== undefined && l.startsWith(prompt) ? l.slice(prompt.length) : l);
-    const aAfterPrompt = newLines(aClient, aConnect.length).map(unprompted);
+    const aAfterPrompt = newLines(aClient, aConnected).map(unprompted);
 
     // 2. The second client: what the first sees of it is the join notice.
     const aMark = aClient.lines.length;
@@ -115,12 +125,14 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
     const b: Member = { client: bClient, name: undefined };
     await bClient.quiet(waitMs, 300, 500);
     const bConnect = [...bClient.lines];
+    const bConnected = bConnect.length;
+    if (prompt !== undefined && bConnect.at(-1) === prompt) bConnect.pop();
     if (prompt !== undefined) {
       b.name = `${run}b`;
       bClient.send(b.name);
     }
     await settle(aClient, bClient);
-    const bAfterPrompt = newLines(bClient, bConnect.length).map(unprompted);
+    const bAfterPrompt = newLines(bClient, bConnected).map(unprompted);
 
     // Banner and welcome: lines the same for both, and lines that differ only in the client's values.
     let welcome: string | undefined;
@@ -163,7 +175,11 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
           break;
         }
         const names = assignedNames(la, lb, a.name, b.name);
-        if (!names || (names[0] === a.name && names[1] === b.name)) continue;
+        if (!names || (names[0] === a.name && names[1] === b.name)) {
+          // The names as answered, with a fact of the moment beside them (how many are online).
+          welcome = namingTemplate(la, lb, { name: a.name, addr: aClient.addr }, { name: b.name, addr: bClient.addr });
+          continue;
+        }
         sure.push(`the server names each client itself after its answer (${a.name} -> ${names[0]}, ${b.name} -> ${names[1]}), in ${JSON.stringify(la)}`);
         identity = 'assigned';
         [a.name, b.name] = names;

@@ -90,15 +90,19 @@ export const buildGoRooms = goRooms.build;
 const goUnavailable = goRooms.unavailable;
 const goMotd = goServer('go-motd');
 
-const cBinary = join(buildDir, 'c-select');
-const cSelect = compiled(cBinary, wildDir('c-select.c'), async (out) => {
-  const build = await run('cc', ['-O2', '-Wall', '-o', out, wildDir('c-select.c')], { timeoutMs: 120_000 });
-  if (build.ok) return { ok: true };
-  return { ok: false, missing: build.missing, reason: build.missing ? 'cc is not on PATH (Debian: apt-get install gcc)' : `cc test/wild/c-select.c failed: ${build.output}` };
-});
-/** Compiles test/wild/c-select.c once per process. */
-export const buildCSelect = cSelect.build;
-const cUnavailable = cSelect.unavailable;
+/** A C server of the corpus: test/wild/<stem>.c, compiled with `cc -O2 -Wall` once per process. */
+function cServer(stem: string): ReturnType<typeof compiled> & { binary: string } {
+  const binary = join(buildDir, stem);
+  const built = compiled(binary, wildDir(`${stem}.c`), async (out) => {
+    const build = await run('cc', ['-O2', '-Wall', '-o', out, wildDir(`${stem}.c`)], { timeoutMs: 120_000 });
+    if (build.ok) return { ok: true };
+    return { ok: false, missing: build.missing, reason: build.missing ? 'cc is not on PATH (Debian: apt-get install gcc)' : `cc test/wild/${stem}.c failed: ${build.output}` };
+  });
+  return { ...built, binary };
+}
+
+const cSelect = cServer('c-select');
+const cPollNick = cServer('c-poll-nick');
 
 const spawn = (label: string, file: string, args: readonly string[]): Pick<CorpusEntry, 'command' | 'start'> => launched(() => ({ file, args, label }));
 
@@ -111,6 +115,8 @@ interface WildServer {
   readonly style: string;
   readonly labels: readonly string[];
   readonly description: string;
+  /** Its name prompt is a line of its own, LF-terminated (a profile's prompt reads the same either way). */
+  readonly promptLine?: true;
   readonly unavailable?: () => Promise<string | undefined>;
   start: CorpusEntry['start'];
   command: CorpusEntry['command'];
@@ -242,8 +248,8 @@ const servers: readonly WildServer[] = [
     kind: 'correct',
     labels: [],
     description: "C select() loop (Beej's guide style, fixed): members known by address, no echo, a 1024-byte line buffer",
-    unavailable: cUnavailable,
-    ...spawn('c-select', cBinary, ['-port', '0']),
+    unavailable: cSelect.unavailable,
+    ...spawn('c-select', cSelect.binary, ['-port', '0']),
   },
   {
     name: 'wild:c-select-stale-slot',
@@ -253,8 +259,31 @@ const servers: readonly WildServer[] = [
     // The reset member is never announced as gone (LEAVE-1); its stale slot later doubles the lines of the connection that reuses its fd.
     labels: ['LEAVE-1'],
     description: "the same C server with its style's usual bug: the recv() error branch (a reset) closes the socket but never frees the client's slot",
-    unavailable: cUnavailable,
-    ...spawn('c-select -bug', cBinary, ['-port', '0', '-bug']),
+    unavailable: cSelect.unavailable,
+    ...spawn('c-select -bug', cSelect.binary, ['-port', '0', '-bug']),
+  },
+  {
+    name: 'wild:c-poll-nick',
+    style: 'C poll',
+    profile: 'c-poll-nick',
+    kind: 'correct',
+    labels: [],
+    promptLine: true,
+    description: 'C poll() loop with non-blocking sockets and an output buffer per client: a name prompt in a line of its own, a welcome with the count online, no echo',
+    unavailable: cPollNick.unavailable,
+    ...spawn('c-poll-nick', cPollNick.binary, ['-port', '0']),
+  },
+  {
+    name: 'wild:c-poll-nick-short-writes',
+    style: 'C poll',
+    profile: 'c-poll-nick',
+    kind: 'seed',
+    // Lines lost or cut at a member whose socket buffer is full: the paused reader does not get what it is owed.
+    labels: ['ISOLATION-5'],
+    promptLine: true,
+    description: "the same C server with its style's usual bug: each line is one bare send() whose short count and EAGAIN are ignored",
+    unavailable: cPollNick.unavailable,
+    ...spawn('c-poll-nick -bug', cPollNick.binary, ['-port', '0', '-bug']),
   },
 ];
 

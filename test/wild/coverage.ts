@@ -11,6 +11,7 @@ interface Server {
   readonly style: string;
   readonly labels: readonly string[];
   readonly profile: Profile;
+  readonly promptLine: boolean;
 }
 
 const has = (t: string | undefined, what: string): boolean => t !== undefined && t.includes(what);
@@ -22,9 +23,11 @@ export const FEATURES: readonly { readonly feature: string; readonly test: (s: S
   { feature: 'Node `net`', test: (s) => s.style === 'Node net' },
   { feature: 'Go', test: (s) => s.style.startsWith('Go') },
   { feature: 'C (`select()`)', test: (s) => s.style === 'C select' },
+  { feature: 'C (`poll()`)', test: (s) => s.style === 'C poll' },
   { feature: 'members by address (`identity: addr`)', test: (s) => s.profile.identity === 'addr' },
   { feature: 'names the server assigns (`identity: assigned`)', test: (s) => s.profile.identity === 'assigned' },
-  { feature: 'a name prompt without LF (`joinOn: prompt`)', test: (s) => s.profile.joinOn === 'prompt' && !has(s.profile.notices.prompt, '\n') },
+  { feature: 'a name prompt without LF (`joinOn: prompt`)', test: (s) => s.profile.joinOn === 'prompt' && !s.promptLine },
+  { feature: 'a name prompt in a line of its own (`joinOn: prompt`)', test: (s) => s.profile.joinOn === 'prompt' && s.promptLine },
   { feature: 'a login command (`joinOn: login`)', test: (s) => s.profile.joinOn === 'login' },
   { feature: 'an IRC-style `NICK name` login', test: (s) => /^NICK /.test(s.profile.commands.login ?? '') },
   { feature: 'a name set by a rename after connect (`joinOn: connect`, `identity: name`)', test: (s) => s.profile.joinOn === 'connect' && s.profile.identity === 'name' },
@@ -37,7 +40,8 @@ export const FEATURES: readonly { readonly feature: string; readonly test: (s: S
   { feature: 'lines to ignore as templates (`ignore`)', test: (s) => (s.profile.ignore ?? []).length > 0 },
   { feature: 'lines to ignore as patterns (`ignorePatterns`)', test: (s) => (s.profile.ignorePatterns ?? []).length > 0 },
   { feature: 'CR LF from the server and to it (`clientLineEnding: crlf`)', test: (s) => s.profile.clientLineEnding === 'crlf' },
-  { feature: 'timestamps in notices (`{*}`)', test: (s) => Object.values(s.profile.notices).some((t) => has(t, '{*}')) },
+  { feature: 'a welcome with a fact of the moment (`{*}`: how many are online)', test: (s) => has(s.profile.notices.welcome, '{*}') },
+  { feature: 'timestamps in notices (`{*}`)', test: (s) => has(s.profile.notices.chat, '{*}') },
   { feature: 'a rename announced to the room with the old name', test: (s) => s.profile.renameAudience === 'room' && has(s.profile.notices.renamed, '{oldName}') },
   { feature: 'a member list without header', test: (s) => s.profile.notices.whoEntry !== undefined && s.profile.notices.whoHeader === undefined },
   { feature: 'a member list with a header', test: (s) => s.profile.notices.whoEntry !== undefined && s.profile.notices.whoHeader !== undefined },
@@ -58,6 +62,7 @@ export const FEATURES: readonly { readonly feature: string; readonly test: (s: S
   { feature: 'a name read with one recv() (fails IDENT-5)', test: (s) => s.labels.includes('IDENT-5') },
   { feature: 'a reset member never announced as gone (fails LEAVE-1)', test: (s) => s.labels.includes('LEAVE-1') },
   { feature: 'one member that stops reading stalls the room (fails ISOLATION-1)', test: (s) => s.labels.includes('ISOLATION-1') },
+  { feature: 'short writes ignored: lines lost or cut at a full socket (fails ISOLATION-5)', test: (s) => s.labels.includes('ISOLATION-5') },
 ];
 
 /** The seeds' built-in profiles (the core kill-matrix corpus), one column: what the wild corpus need not repeat. */
@@ -69,9 +74,10 @@ export async function wildCoverage(): Promise<{ readonly servers: readonly strin
     name: w.name.replace(/^wild:/, ''),
     style: w.style,
     labels: w.labels,
+    promptLine: w.promptLine === true,
     profile: parseProfile(JSON.parse(readFileSync(wildProfile(w.profile), 'utf8')), wildProfile(w.profile)),
   }));
-  const seeds = await Promise.all(SEEDS.map(async (name) => ({ name: SEEDS_COLUMN, style: 'seed', labels: [], profile: await loadProfile(name) })));
+  const seeds = await Promise.all(SEEDS.map(async (name) => ({ name: SEEDS_COLUMN, style: 'seed', labels: [], promptLine: false, profile: await loadProfile(name) })));
   servers.push(...seeds);
   return {
     servers: [...new Set(servers.map((s) => s.name))],
