@@ -56,6 +56,9 @@ describe('server output', () => {
       'ConnectionResetError: [Errno 104] Connection reset by peer',
     );
     assert.equal(headline(err('/srv/app.js:10\n        throw new RangeError("too long")\nRangeError: too long\n    at Socket.<anonymous>')), 'RangeError: too long');
+    const unhandled = "node:events:497\n      throw er; // Unhandled 'error' event\n      ^\n\nError: read ECONNRESET\n    at TCP.onStreamRead (node:internal/stream_base_commons:218:20)\nEmitted 'error' event on Interface instance at:\n  code: 'ECONNRESET',\n}\n\nNode.js v20.20.2";
+    assert.equal(headline(err(unhandled)), 'Error: read ECONNRESET');
+    assert.equal(headline(err("Emitted 'error' event on Socket instance at:\n  code: 'ECONNRESET',\n}\n\nNode.js v20.20.2")), "code: 'ECONNRESET',", 'neither the runtime version nor a lone brace');
     assert.equal(headline([{ stream: 'stdout', text: 'listening on 127.0.0.1:1' }]), undefined);
   });
 

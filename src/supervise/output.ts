@@ -147,7 +147,9 @@ export function headline(lines: readonly OutputLine[]): string | undefined {
     const exc = texts.slice(tb + 1).find((t) => /^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b/.test(t));
     if (exc) return exc;
   }
-  const js = texts.find((t) => /^(Uncaught )?[A-Z]\w*Error\b/.test(t));
+  // A plain `Error: read ECONNRESET` too (an unhandled 'error' event), not only `TypeError: ...`.
+  const js = texts.find((t) => /^(Uncaught )?([A-Z]\w*)?Error\b/.test(t));
   if (js) return js;
-  return texts.filter((t) => !t.startsWith('--- chat-conformance:')).at(-1);
+  // Node's closing `Node.js v20.20.2` names the runtime, not what went wrong; a lone `}` says nothing.
+  return texts.filter((t) => !t.startsWith('--- chat-conformance:') && !/^Node\.js v\d/.test(t) && /[A-Za-z0-9]/.test(t)).at(-1);
 }
