@@ -105,7 +105,17 @@ describe('crashers under supervision', { concurrency: 1 }, () => {
     const bloat = await run(await goBugCommand('bloat'), 'gopl-en', ['resources/stopped-reader-memory']);
     const grew = byId(bloat, 'resources/stopped-reader-memory');
     assert.equal(grew.verdict, 'fail');
-    assert.match(grew.message ?? '', /PROC-4.*resident memory grew/);
+    assert.match(grew.message ?? '', /PROC-4.*resident memory (still )?grew/);
+  });
+
+  test('python asyncio writer.write() without a limit: PROC-4 fails on memory that still grows over the flood\'s second half', async (t) => {
+    const missing = pythonMissing();
+    if (missing) return t.skip(missing);
+    const report = await run(pythonCommand('unbounded_writer.py'), 'gopl-en', ['resources/stopped-reader-memory', 'chat/exactly-once']);
+    const grew = byId(report, 'resources/stopped-reader-memory');
+    assert.equal(grew.verdict, 'fail', grew.message);
+    assert.match(grew.message ?? '', /PROC-4.*resident memory still grew by [\d.]+ MiB while the second half/);
+    assert.equal(byId(report, 'chat/exactly-once').verdict, 'pass', 'a member that reads is served');
   });
 
   test('the resource cases pass the reference server and the buffered Go peer', async (t) => {

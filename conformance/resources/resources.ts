@@ -149,6 +149,15 @@ const FLOOD_BYTES = 64 * 1024 * 1024;
 const GROWTH_FLOOR = 48 * 1024 * 1024;
 /** Echo the sender may have outstanding (sent, not yet read back). */
 const IN_FLIGHT = 4 * 1024 * 1024;
+/**
+ * Over the flood's second half a bounded server has filled its queue already: its memory stays
+ * (the reference server: +0.1 to 1.4 MiB). One that keeps every line grows by what that half sent,
+ * less nothing (the kernel's socket buffers were full by then): a Python asyncio server that calls
+ * writer.write() without a limit, +37 MiB of 32. It may grow by half of what that half sent, 8 MiB
+ * at least; judged once the flood sent 16 MiB or more.
+ */
+const LATE_GROWTH_FLOOR = 8 * 1024 * 1024;
+const LATE_JUDGED_FROM = 16 * 1024 * 1024;
 
 export const stoppedReaderMemory = defineCase({
   id: 'resources/stopped-reader-memory',
@@ -171,6 +180,8 @@ export const stoppedReaderMemory = defineCase({
       const filler = 'x'.repeat(4096 - 64);
       let sent = 0;
       let lastSample = 0;
+      // Each sample with what had been sent when it was taken: the peak of the first half is told apart.
+      const samples: { sent: number; rss: number }[] = [{ sent: 0, rss: before.rssBytes }];
       while (sent < total && performance.now() < stopAt && !sender.socket.destroyed) {
         const lines: string[] = [];
         for (let i = 0; i < 64; i += 1) lines.push(ctx.dialect.renderCommand({ type: 'say', text: `${ctx.settings.prefix}~fill ${filler}`, name: sender.name, addr: sender.addr }));
@@ -190,11 +201,21 @@ export const stoppedReaderMemory = defineCase({
           lastSample = performance.now();
           const s = probe.sample();
           if (s && s.rssBytes > peak.rssBytes) peak = s;
+          if (s) samples.push({ sent, rss: s.rssBytes });
         }
       }
       await sleep(300);
       const s = probe.sample();
       if (s && s.rssBytes > peak.rssBytes) peak = s;
+      const firstHalfPeak = Math.max(...samples.filter((x) => x.sent <= sent / 2).map((x) => x.rss));
+      const lateGrowth = peak.rssBytes - firstHalfPeak;
+      const lateBound = Math.max(LATE_GROWTH_FLOOR, sent / 4);
+      if (sent >= LATE_JUDGED_FROM && lateGrowth > lateBound) {
+        ctx.fail('PROC-4', `resident memory still grew by ${formatBytes(lateGrowth)} while the second half (${formatBytes(sent / 2)}) of ${formatBytes(sent)} of lines was sent past a member that stopped reading: it keeps what it cannot deliver`, {
+          expected: `growth of at most ${formatBytes(lateBound)} over the second half (half of what it sent, 8 MiB at least): a bounded queue is full by then`,
+          actual: `${formatBytes(before.rssBytes)} before, ${formatBytes(firstHalfPeak)} at most over the first half, peak ${formatBytes(peak.rssBytes)}`,
+        });
+      }
       const growth = peak.rssBytes - before.rssBytes;
       const bound = Math.max(GROWTH_FLOOR, sent);
       if (growth > bound) {

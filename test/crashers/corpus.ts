@@ -65,5 +65,6 @@ export const crashers: readonly CorpusEntry[] = [
   crasher('crash:go-bloat', 'gopl-en', ['PROC-4'], "Go, each member's queue a slice without bound: a member that stops reading makes the server keep every line sent to it", () => goBugCommand('bloat'), true),
   crasher('crash:py-sigpipe', 'gopl-en', ['LEAVE-1'], 'Python, announces a reset member\'s leave to it too: killed by SIGPIPE', () => pythonCommand('sigpipe.py'), false, pythonUnavailable),
   crasher('crash:py-reset-before-login', 'nameop', ['PROC-1', 'ROBUST-4', 'ROBUST-5'], 'Python, a reset before login ends its event loop with a traceback', () => pythonCommand('reset_before_login.py'), false, pythonUnavailable),
+  crasher('crash:py-unbounded-writer', 'gopl-en', ['PROC-4'], 'Python asyncio, each line relayed with writer.write() and no limit: a member that stops reading makes the transport keep every line sent to it', () => pythonCommand('unbounded_writer.py'), false, pythonUnavailable),
   crasher('crash:node-wedge', 'gopl-en', ['ROBUST-1'], 'Node, relays nothing after a line over 1,000 bytes while still accepting', wedgeCommand),
 ];
