@@ -7,6 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { wildServers, wildProfile } from './wild/corpus.js';
 import { probeServer } from '../src/probe/index.js';
 import { parseTarget, runConformance } from '../src/runner/run.js';
@@ -93,5 +94,53 @@ describe('probe inference', () => {
   test('oneWordApart finds the names a server assigned', () => {
     assert.deepEqual(oneWordApart('Welcome, guest1!', 'Welcome, guest2!'), ['guest1', 'guest2']);
     assert.equal(oneWordApart('Welcome, guest1!', 'Bye, guest2!'), undefined);
+  });
+});
+
+describe('probe: the sender\'s own line in another form', () => {
+  test('"You: hello" back to the sender is no echo and no command reply: echo false, ignored as "You: {*}", no rename invented', { timeout: 60_000 }, async () => {
+    const members = new Map<Socket, string>();
+    const server = createServer((s) => {
+      s.on('error', () => undefined);
+      s.write('Nick: ');
+      let name: string | undefined;
+      let buf = '';
+      const all = (line: string, except?: Socket): void => {
+        for (const m of members.keys()) if (m !== except && !m.destroyed) m.write(`${line}\n`);
+      };
+      s.on('data', (d: Buffer) => {
+        buf = (buf + d.toString('utf8')).slice(-65536);
+        for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+          const line = buf.slice(0, i).replace(/\r$/, '');
+          buf = buf.slice(i + 1);
+          if (name === undefined) {
+            name = line.trim();
+            s.write(`Welcome ${name}!\n`);
+            all(`* ${name} joined`);
+            members.set(s, name);
+          } else {
+            all(`[${name}] ${line}`, s);
+            s.write(`You: ${line}\n`);
+          }
+        }
+      });
+      s.on('close', () => {
+        if (members.delete(s) && name !== undefined) all(`* ${name} left`);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await probeServer({ target: parseTarget(`127.0.0.1:${(server.address() as AddressInfo).port}`) });
+      assert.equal(result.problem, undefined);
+      const draft = result.profile as Record<string, unknown> & { notices: Record<string, string>; commands: Record<string, string> };
+      assert.equal(draft.notices.chat, '[{name}] {text}');
+      assert.equal(draft.echo, false);
+      assert.deepEqual(draft.ignore, ['You: {*}']);
+      assert.equal(draft.notices.leave, '* {name} left');
+      assert.equal(draft.commands.rename, undefined, result.sure.join('\n'));
+    } finally {
+      for (const m of members.keys()) m.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -209,16 +209,21 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
     learnJoin(newLines(aClient, aMark), b, bClient.lines);
 
     // 3. Chat, and a login when chat does not flow without one.
-    const trySay = async (from: Member, to: Member): Promise<{ chat?: string; echo: boolean }> => {
+    const trySay = async (from: Member, to: Member): Promise<{ chat?: string; echo: boolean; ownCopy?: string }> => {
       const text = `${run} hello ${from.client.label}`;
       const marks = [from.client.lines.length, to.client.lines.length];
       from.client.send(text);
       await settle(from.client, to.client);
+      const values = { text, addr: from.client.addr, ...(from.name ? { name: from.name } : {}) };
       const got = newLines(to.client, marks[1]!).find((l) => l.includes(text));
-      const echo = newLines(from.client, marks[0]!).some((l) => l.includes(text));
-      if (!got) return { echo };
-      const chat = templateOf(got, { text, addr: from.client.addr, ...(from.name ? { name: from.name } : {}) }, ['text']);
-      return chat ? { chat, echo } : { echo };
+      const own = newLines(from.client, marks[0]!).find((l) => l.includes(text));
+      if (!got) return { echo: own !== undefined };
+      const chat = templateOf(got, values, ['text']);
+      if (!chat) return { echo: own !== undefined };
+      // The sender's copy in another form ("You: hello") is not an echo of the chat line: a line to ignore.
+      const ownTemplate = own === undefined ? undefined : templateOf(own, values, ['text']);
+      if (ownTemplate !== undefined && ownTemplate !== chat) return { chat, echo: false, ownCopy: ownTemplate };
+      return { chat, echo: own !== undefined };
     };
     let said = await trySay(a, b);
     if (!said.chat && joinOn === 'connect') {
@@ -251,9 +256,18 @@ export async function probeServer(options: ProbeOptions): Promise<ProbeResult> {
     notices.chat = said.chat;
     profile.echo = said.echo;
     sure.push(`chat lines read ${JSON.stringify(said.chat)}; the sender ${said.echo ? 'gets' : 'does not get'} its own line`);
+    const ownCopy = said.ownCopy;
+    if (ownCopy !== undefined) {
+      const pattern = ownCopy.replace(/\{(?:text|name|addr)\}/g, '{*}');
+      ignore.push(pattern);
+      sure.push(`the sender gets its own line in another form, ${JSON.stringify(ownCopy)}: ignored as ${JSON.stringify(pattern)}`);
+    }
     if (identity === 'addr' && !said.chat.includes('{addr}') && said.chat.includes('{name}')) identity = 'name';
-    const isRelay = (line: string, from: Member, text: string): boolean =>
-      templateOf(line, { text, addr: from.client.addr, ...(from.name ? { name: from.name } : {}) }) === notices.chat;
+    // A line a member said, as the others get it or as the sender gets it back: not a reply to a command.
+    const isRelay = (line: string, from: Member, text: string): boolean => {
+      const t = templateOf(line, { text, addr: from.client.addr, ...(from.name ? { name: from.name } : {}) });
+      return t === notices.chat || (ownCopy !== undefined && t === ownCopy);
+    };
 
     // 4. Rename, where members have names.
     if (identity !== 'addr') {
